@@ -29,6 +29,6 @@ public sealed class DecoderLayer : nn.Module
     {
         using var scope = NewDisposeScope();
         var h = x.add(self_attn.Forward(input_layernorm.forward(x), cos, sin, mask, causal));
-        return h.add_(mlp.forward(post_attention_layernorm.forward(h))).MoveToOuterDisposeScope();
+        return h.add(mlp.forward(post_attention_layernorm.forward(h))).MoveToOuterDisposeScope();
     }
 }

@@ -24,7 +24,7 @@ public sealed class DecoderMlp : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = nn.functional.silu(gate_proj.forward(x)).mul_(up_proj.forward(x));
+        var h = nn.functional.silu(gate_proj.forward(x)).mul(up_proj.forward(x));
         return down_proj.forward(h).MoveToOuterDisposeScope();
     }
 }

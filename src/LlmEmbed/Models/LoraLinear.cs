@@ -91,6 +91,6 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var input = lora_dropout != null ? lora_dropout.forward(x) : x;
         var update = lora_B!.forward(lora_A!.forward(input)).mul(Scaling);
-        return y.add_(update).MoveToOuterDisposeScope();
+        return y.add(update).MoveToOuterDisposeScope();
     }
 }

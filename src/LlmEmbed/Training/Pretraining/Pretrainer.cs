@@ -1,0 +1,253 @@
+using System.Diagnostics;
+using System.Text.Json;
+using LlmEmbed.Checkpoints;
+using LlmEmbed.Models;
+using LlmEmbed.Tokenization;
+using static TorchSharp.torch;
+
+namespace LlmEmbed.Training.Pretraining;
+
+/// <summary>
+/// Causal-LM (or MNTP) pretraining of a Llama-architecture decoder on plain text: tokenise once into a cache,
+/// pack documents into fixed-length sequences, shuffle by seed, AdamW with warmup + cosine decay, validation
+/// loss / perplexity / bits per byte at intervals, atomic checkpoints with exact resume, metrics log and loss
+/// curve. Everything that decides the numbers (data order, masking, initialisation) derives from the seed and
+/// the step, so a resumed run reproduces an uninterrupted one.
+/// </summary>
+public sealed class Pretrainer
+{
+    private readonly PretrainOptions options;
+    private readonly Action<string> log;
+
+    public Pretrainer(PretrainOptions options, Action<string>? log = null)
+    {
+        options.Validate();
+        this.options = options;
+        this.log = log ?? (_ => { });
+    }
+
+    public string CheckpointRoot => Path.Combine(options.Output, "checkpoints");
+    public string ModelDir => Path.Combine(options.Output, "model");
+
+    public PretrainResult Run(bool resume, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        // Fail on missing inputs before any expensive work.
+        var files = options.ResolveFiles();
+        if (!Directory.Exists(options.Tokenizer) && !File.Exists(options.Tokenizer))
+            throw new DirectoryNotFoundException($"tokenizer: '{options.Tokenizer}' does not exist");
+        if (options.Model.InitFrom is { } init && !File.Exists(Path.Combine(init, "config.json")))
+            throw new FileNotFoundException($"model.init_from: '{init}' has no config.json");
+        var store = new CheckpointStore(CheckpointRoot, options.KeepCheckpoints);
+        var latest = store.Latest;
+        if (latest != null && !resume)
+            throw new InvalidOperationException($"{options.Output} already holds checkpoints (latest step {latest.Value.Step}); pass --resume to continue it or choose another output folder");
+        if (options.Threads > 0) set_num_threads(options.Threads);
+
+        Directory.CreateDirectory(options.Output);
+        File.WriteAllText(Path.Combine(options.Output, "pretrain-config.yaml"), PretrainOptions.Serializer.Serialize(options));
+        var tokenizer = Directory.Exists(options.Tokenizer) ? TextTokenizer.Load(options.Tokenizer) : TextTokenizer.LoadFile(options.Tokenizer);
+        string cacheDir = options.CacheDir ?? Path.Combine(options.Output, "token-cache");
+        var corpus = TokenCorpus.Build(files, tokenizer, TokenizerId(options.Tokenizer), cacheDir, options.ValidationFraction, log, cancellation);
+        log($"corpus: {corpus.TrainTokens:N0} training tokens, {corpus.ValidationTokens:N0} validation tokens ({corpus.ValidationDocuments:N0} held-out documents)");
+
+        using var trainTokens = new TokenFile(Path.Combine(cacheDir, TokenCorpus.TrainFile), corpus.BytesPerToken);
+        using var valTokens = new TokenFile(Path.Combine(cacheDir, TokenCorpus.ValidationFile), corpus.BytesPerToken);
+        var train = new PackedSequences(trainTokens, options.SequenceLength);
+        PackedSequences? validation = valTokens.Count > 0 ? new PackedSequences(valTokens, options.SequenceLength) : null;
+
+        var dtype = options.Dtype == "bfloat16" ? ScalarType.BFloat16 : ScalarType.Float32;
+        using var model = options.Model.InitFrom is { } from
+            ? DecoderModel.Load(from, dtype)
+            : DecoderModel.CreateRandom(options.Model.ToConfig(tokenizer.VocabSize, tokenizer.BosId, tokenizer.EosId), options.Seed, dtype, options.Model.InitStd);
+        if (model.Config.VocabSize < tokenizer.VocabSize)
+            throw new InvalidDataException($"model vocab_size {model.Config.VocabSize} is smaller than the tokenizer's {tokenizer.VocabSize}");
+        model.train();
+        log($"model: {model.Config.ParameterCount:N0} parameters ({model.Config.NumHiddenLayers} layers, hidden {model.Config.HiddenSize}), {options.Dtype}");
+
+        using var optimizer = new AdamW(model.named_parameters().Select(p => (p.name, p.parameter)), options.WeightDecay, options.Beta1, options.Beta2);
+        var schedule = new LearningRateSchedule(options.LearningRate, options.WarmupSteps, options.MaxSteps, options.Schedule, options.MinLearningRateRatio);
+        var metrics = new MetricsLog(Path.Combine(options.Output, "metrics.jsonl"));
+
+        long step = 0;
+        string? lastCheckpoint = null;
+        if (latest is { } ck)
+        {
+            step = RestoreCheckpoint(ck.Path, model, optimizer);
+            lastCheckpoint = ck.Path;
+            metrics.TruncateAfter(step);
+            log($"resumed from {ck.Path} at step {step}");
+        }
+        else if (File.Exists(metrics.Path))
+        {
+            File.Delete(metrics.Path);
+        }
+
+        int maskToken = options.MntpMaskTokenId ?? tokenizer.TokenToId("_") ?? tokenizer.TokenToId("▁_") ?? 0;
+        var clock = Stopwatch.StartNew();
+        long stepsThisRun = 0;
+        double lastLoss = double.NaN;
+        var window = Stopwatch.StartNew();
+        long windowTokens = 0;
+        while (step < options.MaxSteps)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            double lr = schedule.At(step);
+            double loss;
+            long tokens;
+            using (var scope = NewDisposeScope())
+            {
+                var (input, mask, lengths) = Batch(train, step * options.BatchSize, options.BatchSize);
+                tokens = lengths.Sum();
+                var lossTensor = Loss(model, input, mask, step, maskToken, training: true);
+                optimizer.ZeroGrad();
+                lossTensor.backward();
+                loss = lossTensor.item<float>();
+                if (!double.IsFinite(loss)) throw new NonFiniteLossException(step, loss, lastCheckpoint);
+                optimizer.ClipGradNorm(options.GradClip);
+                optimizer.StepWith(lr);
+            }
+            step++;
+            stepsThisRun++;
+            lastLoss = loss;
+            windowTokens += tokens;
+
+            if (step % options.LogEvery == 0 || step == options.MaxSteps)
+            {
+                double tps = windowTokens / Math.Max(window.Elapsed.TotalSeconds, 1e-9);
+                var remaining = TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / stepsThisRun * (options.MaxSteps - step));
+                metrics.Append(step, new Dictionary<string, object?> { ["loss"] = Math.Round(loss, 6), ["lr"] = lr, ["tokens_per_second"] = Math.Round(tps, 1), ["tokens_seen"] = step * (long)options.BatchSize * options.SequenceLength });
+                progress?.Report(new TrainingProgress(step, options.MaxSteps, loss, lr, tps, clock.Elapsed, remaining));
+                window.Restart();
+                windowTokens = 0;
+            }
+            if (validation != null && (step % options.EvalEvery == 0 || step == options.MaxSteps))
+            {
+                var (valLoss, ppl, bpb) = Evaluate(model, validation, corpus, maskToken);
+                metrics.Append(step, new Dictionary<string, object?> { ["val_loss"] = Math.Round(valLoss, 6), ["val_perplexity"] = Math.Round(ppl, 4), ["val_bits_per_byte"] = Math.Round(bpb, 6) });
+                progress?.Report(new TrainingProgress(step, options.MaxSteps, loss, lr, 0, clock.Elapsed, null, $"validation loss {valLoss:F4}, perplexity {ppl:F2}, {bpb:F4} bits/byte"));
+                LossCurvePlot.Save(metrics, Path.Combine(options.Output, "loss-curve.png"), "pretraining", ("loss", "train loss"), ("val_loss", "validation loss"));
+            }
+            if (step % options.CheckpointEvery == 0 || step == options.MaxSteps)
+                lastCheckpoint = SaveCheckpoint(store, step, model, optimizer);
+        }
+
+        var (finalValLoss, finalPpl, finalBpb) = validation != null ? Evaluate(model, validation, corpus, maskToken) : (double.NaN, double.NaN, double.NaN);
+        model.Save(ModelDir);
+        tokenizer.SaveTo(ModelDir);
+        LossCurvePlot.Save(metrics, Path.Combine(options.Output, "loss-curve.png"), "pretraining", ("loss", "train loss"), ("val_loss", "validation loss"));
+        var result = new PretrainResult(ModelDir, step, step * (long)options.BatchSize * options.SequenceLength, lastLoss, finalValLoss, finalPpl, finalBpb, clock.Elapsed);
+        File.WriteAllText(Path.Combine(options.Output, "result.json"), JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
+        return result;
+    }
+
+    private static string TokenizerId(string path)
+    {
+        var files = Directory.Exists(path) ? Directory.GetFiles(path).Order(StringComparer.Ordinal) : (IEnumerable<string>)[path];
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (var f in files)
+        {
+            if (Path.GetFileName(f).StartsWith("golden", StringComparison.Ordinal)) continue;
+            sha.AppendData(System.Text.Encoding.UTF8.GetBytes(Path.GetFileName(f)));
+            sha.AppendData(File.ReadAllBytes(f));
+        }
+        return Convert.ToHexString(sha.GetHashAndReset())[..16];
+    }
+
+    /// <summary>A batch of packed sequences at global sequence position <paramref name="position"/>: ids, mask, lengths.</summary>
+    private (Tensor Input, Tensor Mask, long[] Lengths) Batch(PackedSequences data, long position, int batchSize, bool shuffled = true)
+    {
+        int t = data.SequenceLength;
+        var ids = new long[batchSize * t];
+        var mask = new long[batchSize * t];
+        var lengths = new long[batchSize];
+        for (int b = 0; b < batchSize; b++)
+        {
+            long index = shuffled ? data.IndexAt(position + b, options.Seed) : (position + b) % data.Count;
+            int n = data.Read(index, ids.AsSpan(b * t, t));
+            mask.AsSpan(b * t, n).Fill(1);
+            lengths[b] = n;
+        }
+        return (tensor(ids).view(batchSize, t), tensor(mask).view(batchSize, t), lengths);
+    }
+
+    /// <summary>Mean loss over the predicted positions of a batch, for the configured objective.</summary>
+    private Tensor Loss(DecoderModel model, Tensor input, Tensor mask, long step, int maskToken, bool training)
+    {
+        bool padded = mask.sum().item<long>() != mask.numel();
+        if (options.Objective == PretrainObjective.Clm)
+        {
+            using var output = model.Forward(input, padded ? mask : null, AttentionMode.Causal, computeLogits: true);
+            var logits = output.Logits!.narrow(1, 0, input.shape[1] - 1);
+            var targets = input.narrow(1, 1, input.shape[1] - 1).masked_fill(mask.narrow(1, 1, input.shape[1] - 1).eq(0), -100);
+            return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[^1]).to(ScalarType.Float32), targets.reshape(-1), ignore_index: -100);
+        }
+        // MNTP: the masking pattern comes from (seed, step) so a resumed run masks the same tokens.
+        var gen = new Generator((ulong)(options.Seed * 1_000_003 + step + (training ? 0 : 1L << 40)));
+        var probs = rand(input.shape, generator: gen);
+        var selected = probs.lt(options.MntpMaskProbability).logical_and(mask.eq(1));
+        selected[.., 0] = zeros_like(selected[.., 0]); // position 0 has no predecessor to predict it from
+        var action = rand(input.shape, generator: gen);
+        var randomIds = randint(0, model.Config.VocabSize, input.shape, generator: gen);
+        // BERT-style 80 / 10 / 10: mask token, random token, unchanged.
+        var corrupted = input.where(selected.logical_not(), maskToken);
+        corrupted = randomIds.where(selected.logical_and(action.ge(0.8)).logical_and(action.lt(0.9)), corrupted);
+        corrupted = input.where(selected.logical_and(action.ge(0.9)), corrupted);
+        using var outputM = model.Forward(corrupted, padded ? mask : null, AttentionMode.Bidirectional, computeLogits: true);
+        long t = input.shape[1];
+        var predLogits = outputM.Logits!.narrow(1, 0, t - 1);
+        var labels = input.narrow(1, 1, t - 1).masked_fill(selected.narrow(1, 1, t - 1).logical_not(), -100);
+        return nn.functional.cross_entropy(predLogits.reshape(-1, predLogits.shape[^1]).to(ScalarType.Float32), labels.reshape(-1), ignore_index: -100);
+    }
+
+    /// <summary>Validation loss on the first eval_batches × batch_size held-out sequences (fixed, unshuffled), perplexity and bits per byte.</summary>
+    private (double Loss, double Perplexity, double BitsPerByte) Evaluate(DecoderModel model, PackedSequences validation, TokenCorpusInfo corpus, int maskToken)
+    {
+        model.eval();
+        double total = 0;
+        int batches = (int)Math.Min(options.EvalBatches, (validation.Count + options.BatchSize - 1) / options.BatchSize);
+        using (no_grad())
+        {
+            for (int i = 0; i < batches; i++)
+            {
+                using var scope = NewDisposeScope();
+                var (input, mask, _) = Batch(validation, (long)i * options.BatchSize, options.BatchSize, shuffled: false);
+                total += Loss(model, input, mask, i, maskToken, training: false).item<float>();
+            }
+        }
+        model.train();
+        double loss = total / batches;
+        // nats per token → bits per byte with the held-out slice's own bytes-per-token ratio (comparable across tokenizers).
+        double bitsPerByte = loss / Math.Log(2) * corpus.ValidationTokens / Math.Max(1, corpus.ValidationBytes);
+        return (loss, Math.Exp(loss), bitsPerByte);
+    }
+
+    private string SaveCheckpoint(CheckpointStore store, long step, DecoderModel model, AdamW optimizer)
+    {
+        return store.Save(step, dir =>
+        {
+            SafeTensorsFile.Save(Path.Combine(dir, "model.safetensors"), model.BaseStateDict());
+            SafeTensorsFile.Save(Path.Combine(dir, "optimizer.safetensors"), optimizer.StateTensors());
+            model.Config.Save(Path.Combine(dir, "config.json"));
+            File.WriteAllText(Path.Combine(dir, "state.json"), JsonSerializer.Serialize(new { step, optimizer_step = optimizer.Step, seed = options.Seed }));
+        });
+    }
+
+    private static long RestoreCheckpoint(string dir, DecoderModel model, AdamW optimizer)
+    {
+        using var state = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "state.json")));
+        long step = state.RootElement.GetProperty("step").GetInt64();
+        long optimizerStep = state.RootElement.GetProperty("optimizer_step").GetInt64();
+        var weights = SafeTensorsFile.Load(Path.Combine(dir, "model.safetensors"));
+        var opt = SafeTensorsFile.Load(Path.Combine(dir, "optimizer.safetensors"));
+        try
+        {
+            model.LoadWeights(weights, Path.Combine(dir, "model.safetensors"));
+            optimizer.LoadState(opt, optimizerStep, Path.Combine(dir, "optimizer.safetensors"));
+        }
+        finally
+        {
+            foreach (var t in weights.Values.Concat(opt.Values)) t.Dispose();
+        }
+        return step;
+    }
+}
