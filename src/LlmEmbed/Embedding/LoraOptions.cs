@@ -1,0 +1,34 @@
+using System.Text.Json.Serialization;
+
+namespace LlmEmbed.Embedding;
+
+/// <summary>LoRA settings. Targets are the short names q, k, v, o, gate, up, down (or the HF names q_proj, …).</summary>
+public sealed record LoraOptions
+{
+    public static readonly IReadOnlyList<string> AllTargets = ["q", "k", "v", "o", "gate", "up", "down"];
+
+    [JsonPropertyName("enabled")] public bool Enabled { get; init; } = true;
+    [JsonPropertyName("r")] public int Rank { get; init; } = 16;
+    [JsonPropertyName("alpha")] public double Alpha { get; init; } = 32;
+    [JsonPropertyName("dropout")] public double Dropout { get; init; } = 0.05;
+    [JsonPropertyName("targets")] public IReadOnlyList<string> Targets { get; init; } = AllTargets;
+
+    /// <summary>Seed of the A-matrix initialisation.</summary>
+    [JsonPropertyName("seed")] public long Seed { get; init; }
+
+    /// <summary>The HF module names (<c>q_proj</c>, …, <c>down_proj</c>) of the targets; unknown names are an error.</summary>
+    public IReadOnlyList<string> TargetModules()
+    {
+        var result = new List<string>();
+        foreach (var raw in Targets)
+        {
+            string t = raw.Trim().ToLowerInvariant();
+            if (t.EndsWith("_proj")) t = t[..^5];
+            if (!AllTargets.Contains(t)) throw new ArgumentException($"unknown LoRA target '{raw}' (known: {string.Join(", ", AllTargets)})");
+            string module = t + "_proj";
+            if (!result.Contains(module)) result.Add(module);
+        }
+        if (result.Count == 0) throw new ArgumentException("LoRA needs at least one target module");
+        return result;
+    }
+}
