@@ -41,7 +41,7 @@ public sealed record EmbeddingModelConfig
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false) },
     };
 
-    public TorchSharp.torch.ScalarType ScalarType => ParseDType(DType);
+    [JsonIgnore] public TorchSharp.torch.ScalarType ScalarType => ParseDType(DType);
 
     public static TorchSharp.torch.ScalarType ParseDType(string dtype) => dtype.Trim().ToLowerInvariant() switch
     {

@@ -16,6 +16,13 @@ public sealed record LoraOptions
     /// <summary>Seed of the A-matrix initialisation.</summary>
     [JsonPropertyName("seed")] public long Seed { get; init; }
 
+    // Records compare lists by reference; two configs with the same targets are the same config.
+    public bool Equals(LoraOptions? other) =>
+        other is not null && Enabled == other.Enabled && Rank == other.Rank && Alpha == other.Alpha && Dropout == other.Dropout
+        && Seed == other.Seed && Targets.SequenceEqual(other.Targets);
+
+    public override int GetHashCode() => HashCode.Combine(Enabled, Rank, Alpha, Dropout, Seed, string.Join(",", Targets));
+
     /// <summary>The HF module names (<c>q_proj</c>, …, <c>down_proj</c>) of the targets; unknown names are an error.</summary>
     public IReadOnlyList<string> TargetModules()
     {
