@@ -1,6 +1,9 @@
-namespace LlmEmbed.Cli;
+using System.CommandLine;
+using LlmEmbed.Cli.Commands;
 
-public static class Program
+var root = new RootCommand("llm-embed: build text-embedding models from decoder-only LLMs and compare designs with statistics")
 {
-    public static int Main(string[] args) => 0;
-}
+    PretrainCommand.Create(),
+    TokenizerCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,28 @@
+using System.CommandLine;
+using LlmEmbed.Training.Pretraining;
+
+namespace LlmEmbed.Cli.Commands;
+
+/// <summary><c>llm-embed pretrain --config FILE.yaml [--resume]</c>: causal-LM / MNTP pretraining.</summary>
+public static class PretrainCommand
+{
+    public static Command Create()
+    {
+        var config = new Option<FileInfo>("--config") { Description = "pretraining YAML (docs/pretraining.md lists every option)", Required = true };
+        var resume = new Option<bool>("--resume") { Description = "continue from the newest checkpoint in the output folder" };
+        var output = new Option<string?>("--output") { Description = "override the config's output folder" };
+        var maxSteps = new Option<int?>("--max-steps") { Description = "override max_steps" };
+        var command = new Command("pretrain", "Pretrain (or continue pretraining) a Llama-architecture decoder on plain text") { config, resume, output, maxSteps };
+        command.SetAction((parse, cancel) => Task.FromResult(CliRunner.Run(() =>
+        {
+            var options = PretrainOptions.Load(parse.GetValue(config)!.FullName);
+            if (parse.GetValue(output) is { } o) options.Output = o;
+            if (parse.GetValue(maxSteps) is { } m) options.MaxSteps = m;
+            var trainer = new Pretrainer(options, CliRunner.Log);
+            var result = trainer.Run(parse.GetValue(resume), CliRunner.TrainingProgressReporter(), cancel);
+            CliRunner.Log($"done: {result.Steps} steps, {result.TokensSeen:N0} tokens, validation loss {result.ValidationLoss:F4} (perplexity {result.ValidationPerplexity:F2}, {result.ValidationBitsPerByte:F4} bits/byte); model in {result.ModelDir}");
+            return 0;
+        })));
+        return command;
+    }
+}

@@ -1,0 +1,112 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.ML.Tokenizers;
+
+namespace LlmEmbed.Tokenization;
+
+/// <summary>
+/// Builds a Microsoft.ML.Tokenizers BPE tokenizer from Hugging Face files: <c>tokenizer.json</c> (model, merges,
+/// added tokens, pre-tokenizer, normalizer) or GPT-2-style <c>vocab.json</c> + <c>merges.txt</c>.
+/// Byte-level BPE (GPT-2, Qwen2, our own trained tokenizer) is mapped onto <see cref="BpeOptions.ByteLevel"/> with
+/// the file's split regex; SentencePiece-style BPE in tokenizer.json (Llama/Mistral: "▁" prepending normaliser,
+/// byte fallback) is mapped onto the same BPE model with a normaliser doing what the HF one does.
+/// </summary>
+internal static class HuggingFaceTokenizerJson
+{
+    /// <summary>The GPT-2 pre-tokenisation pattern, used by ByteLevel pre-tokenizers with <c>use_regex: true</c>.</summary>
+    public const string Gpt2Pattern = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
+
+    public static TextTokenizer Load(string path, TokenizerConfig config)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { MaxDepth = 256 });
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: invalid JSON: {e.Message}", e);
+        }
+        using (doc)
+        {
+            var root = doc.RootElement;
+            if (!root.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.Object)
+                throw new InvalidDataException($"{path}: no \"model\" object");
+            string type = model.TryGetProperty("type", out var t) ? t.GetString() ?? "" : "";
+            if (type != "BPE") throw new NotSupportedException($"{path}: tokenizer model type '{type}' is not supported (only BPE)");
+            var vocab = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var p in model.GetProperty("vocab").EnumerateObject()) vocab[p.Name] = p.Value.GetInt32();
+            var merges = new List<string>();
+            foreach (var m in model.GetProperty("merges").EnumerateArray())
+                merges.Add(m.ValueKind == JsonValueKind.Array ? $"{m[0].GetString()} {m[1].GetString()}" : m.GetString()!);
+            var added = new Dictionary<string, int>(StringComparer.Ordinal);
+            if (root.TryGetProperty("added_tokens", out var at) && at.ValueKind == JsonValueKind.Array)
+                foreach (var a in at.EnumerateArray()) added[a.GetProperty("content").GetString()!] = a.GetProperty("id").GetInt32();
+
+            bool byteLevel = ContainsType(root, "pre_tokenizer", "ByteLevel") || ContainsType(root, "decoder", "ByteLevel");
+            if (!byteLevel)
+                throw new NotSupportedException($"{path}: SentencePiece-style tokenizer.json (no ByteLevel pre-tokenizer) is not supported yet; use tokenizer.model");
+            string pattern = SplitPattern(root) ?? Gpt2Pattern;
+            Normalizer? normalizer = ContainsType(root, "normalizer", "NFC") ? new UnicodeFormNormalizer(NormalizationForm.FormC) : null;
+            var all = new Dictionary<string, int>(vocab, StringComparer.Ordinal);
+            foreach (var (k, v) in added) all[k] = v;
+            return Build(vocab, merges, added, pattern, normalizer, config, [path], "tokenizer.json (byte-level BPE)", all);
+        }
+    }
+
+    public static TextTokenizer LoadVocabMerges(string vocabPath, string mergesPath, TokenizerConfig config)
+    {
+        Dictionary<string, int> vocab;
+        try
+        {
+            vocab = JsonSerializer.Deserialize<Dictionary<string, int>>(File.ReadAllText(vocabPath)) ?? throw new InvalidDataException($"{vocabPath}: empty vocabulary");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{vocabPath}: invalid JSON: {e.Message}", e);
+        }
+        var merges = File.ReadLines(mergesPath).Where(l => l.Length > 0 && !l.StartsWith("#version", StringComparison.Ordinal)).ToList();
+        // GPT-2's own encoder treats "<|endoftext|>" in text as plain characters, so no special tokens are matched here.
+        return Build(vocab, merges, [], Gpt2Pattern, null, config, [vocabPath, mergesPath], "vocab.json + merges.txt (byte-level BPE)", vocab);
+    }
+
+    private static TextTokenizer Build(Dictionary<string, int> vocab, List<string> merges, Dictionary<string, int> added, string pattern, Normalizer? normalizer,
+        TokenizerConfig config, string[] files, string kind, Dictionary<string, int> all)
+    {
+        var specials = added.Count > 0 ? added : null;
+        var bpe = BpeTokenizer.Create(new BpeOptions(vocab)
+        {
+            Merges = merges,
+            ByteLevel = true,
+            SpecialTokens = specials,
+            Normalizer = normalizer,
+            PreTokenizer = new RegexPreTokenizer(new Regex(pattern, RegexOptions.Compiled), specials),
+        });
+        int vocabSize = all.Values.DefaultIfEmpty(-1).Max() + 1;
+        return TextTokenizer.Create(bpe, all, text => bpe.EncodeToIds(text), vocabSize, null, null, config, defaultAddBos: false, files, kind);
+    }
+
+    private static bool ContainsType(JsonElement root, string property, string type) =>
+        root.TryGetProperty(property, out var e) && e.ValueKind == JsonValueKind.Object && HasType(e, type);
+
+    private static bool HasType(JsonElement e, string type)
+    {
+        if (e.TryGetProperty("type", out var t) && t.GetString() == type) return true;
+        foreach (var listName in new[] { "pretokenizers", "normalizers", "decoders" })
+            if (e.TryGetProperty(listName, out var list) && list.ValueKind == JsonValueKind.Array)
+                foreach (var item in list.EnumerateArray()) if (HasType(item, type)) return true;
+        return false;
+    }
+
+    /// <summary>The regex of a <c>Split</c> pre-tokenizer (Qwen2 style), if any.</summary>
+    private static string? SplitPattern(JsonElement root)
+    {
+        if (!root.TryGetProperty("pre_tokenizer", out var pre) || pre.ValueKind != JsonValueKind.Object) return null;
+        IEnumerable<JsonElement> items = pre.TryGetProperty("pretokenizers", out var list) ? list.EnumerateArray() : [pre];
+        foreach (var item in items)
+            if (item.TryGetProperty("type", out var t) && t.GetString() == "Split" && item.TryGetProperty("pattern", out var p) && p.TryGetProperty("Regex", out var r))
+                return r.GetString();
+        return null;
+    }
+}
