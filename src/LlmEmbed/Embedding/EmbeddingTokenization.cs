@@ -17,6 +17,7 @@ public static class EmbeddingTokenization
         if (!string.IsNullOrEmpty(instruction))
         {
             ids.AddRange(tokenizer.Encode(instructions.Prefix(instruction), addSpecialTokens: true));
+            if (ids.Count > 0 && ids[^1] == eos) ids.RemoveAt(ids.Count - 1); // a tokenizer that appends EOS must not end the prefix with it
             instructionLength = ids.Count;
             ids.AddRange(tokenizer.Encode(text, addSpecialTokens: false));
         }
