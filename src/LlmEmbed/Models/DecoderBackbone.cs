@@ -7,7 +7,7 @@ namespace LlmEmbed.Models;
 /// <summary>The HF <c>model.*</c> part of a decoder: token embedding, the layers, and the final norm.</summary>
 public sealed class DecoderBackbone : nn.Module
 {
-    private readonly Embedding embed_tokens;
+    private readonly TorchSharp.Modules.Embedding embed_tokens;
     private readonly ModuleList<DecoderLayer> layers;
     private readonly RmsNorm norm;
 
@@ -19,7 +19,7 @@ public sealed class DecoderBackbone : nn.Module
         RegisterComponents();
     }
 
-    public Embedding EmbedTokens => embed_tokens;
+    public TorchSharp.Modules.Embedding EmbedTokens => embed_tokens;
     public IList<DecoderLayer> Layers => layers;
     public RmsNorm Norm => norm;
 }

@@ -1,0 +1,41 @@
+using System.Text.Json.Serialization;
+
+namespace LlmEmbed.Embedding;
+
+/// <summary>LoRA settings. Targets are the short names q, k, v, o, gate, up, down (or the HF names q_proj, …).</summary>
+public sealed record LoraOptions
+{
+    public static readonly IReadOnlyList<string> AllTargets = ["q", "k", "v", "o", "gate", "up", "down"];
+
+    [JsonPropertyName("enabled")] public bool Enabled { get; init; } = true;
+    [JsonPropertyName("r")] public int Rank { get; init; } = 16;
+    [JsonPropertyName("alpha")] public double Alpha { get; init; } = 32;
+    [JsonPropertyName("dropout")] public double Dropout { get; init; } = 0.05;
+    [JsonPropertyName("targets")] public IReadOnlyList<string> Targets { get; init; } = AllTargets;
+
+    /// <summary>Seed of the A-matrix initialisation.</summary>
+    [JsonPropertyName("seed")] public long Seed { get; init; }
+
+    // Records compare lists by reference; two configs with the same targets are the same config.
+    public bool Equals(LoraOptions? other) =>
+        other is not null && Enabled == other.Enabled && Rank == other.Rank && Alpha == other.Alpha && Dropout == other.Dropout
+        && Seed == other.Seed && Targets.SequenceEqual(other.Targets);
+
+    public override int GetHashCode() => HashCode.Combine(Enabled, Rank, Alpha, Dropout, Seed, string.Join(",", Targets));
+
+    /// <summary>The HF module names (<c>q_proj</c>, …, <c>down_proj</c>) of the targets; unknown names are an error.</summary>
+    public IReadOnlyList<string> TargetModules()
+    {
+        var result = new List<string>();
+        foreach (var raw in Targets)
+        {
+            string t = raw.Trim().ToLowerInvariant();
+            if (t.EndsWith("_proj")) t = t[..^5];
+            if (!AllTargets.Contains(t)) throw new ArgumentException($"unknown LoRA target '{raw}' (known: {string.Join(", ", AllTargets)})");
+            string module = t + "_proj";
+            if (!result.Contains(module)) result.Add(module);
+        }
+        if (result.Count == 0) throw new ArgumentException("LoRA needs at least one target module");
+        return result;
+    }
+}
