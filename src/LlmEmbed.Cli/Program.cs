@@ -5,5 +5,6 @@ var root = new RootCommand("llm-embed: build text-embedding models from decoder-
 {
     PretrainCommand.Create(),
     TokenizerCommand.Create(),
+    EmbedCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
