@@ -11,12 +11,15 @@ public sealed record DesignComparisonResult(double Alpha, IReadOnlyList<string> 
         var lines = new List<string>();
         foreach (var c in Categories)
         {
-            string best = $"{c.Category}: best by mean is {c.BestArm} ({Format(c.MeanScore[c.BestArm])} over {c.DatasetCount[c.BestArm]} datasets)";
+            double top = c.MeanScore[c.BestArm];
+            var tied = c.Arms.Where(a => a != c.BestArm && c.MeanScore[a] == top).ToList();
+            string tie = tied.Count == 0 ? "" : $", tied with {string.Join(", ", tied)}";
+            string best = $"{c.Category}: best by mean is {c.BestArm} ({Format(top)} over {c.DatasetCount[c.BestArm]} dataset(s){tie})";
             var wins = c.SignificantWins().ToList();
             string detail = wins.Count == 0
                 ? c.Pairs.All(p => p.Wilcoxon is null)
-                    ? "no test possible (too few paired datasets)"
-                    : $"no difference significant at Holm-adjusted alpha = {Format(Alpha)}"
+                    ? $"no test possible (every pair has fewer than {DesignComparison.MinimumUsablePairs} paired datasets with a non-zero difference)"
+                    : $"no difference significant at Holm-adjusted alpha = {Alpha.ToString("0.###", CultureInfo.InvariantCulture)}"
                 : "significant: " + string.Join("; ", wins.Select(w =>
                     $"{w.ArmA} > {w.ArmB} (Δ = {Format(w.MeanDifference)}, p_holm = {FormatP(w.AdjustedPValue!.Value)})"));
             lines.Add($"{best}; {detail}");

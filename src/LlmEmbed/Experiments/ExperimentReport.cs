@@ -46,7 +46,7 @@ public static class ExperimentReport
         doc.AddParagraph($"{comparison.Arms.Count} arms, {scores.Select(s => s.Task).Distinct().Count()} datasets, " +
                          $"{comparison.Categories.Count} categories. Pairwise tests: two-sided Wilcoxon signed-rank " +
                          "(SciPy 1.10.1 semantics, zero_method wilcox, method auto) paired over datasets (and seeds), " +
-                         $"Holm-adjusted within each category; significant means adjusted p <= {Fmt(alpha)}.");
+                         $"Holm-adjusted within each category; significant means adjusted p <= {alpha.ToString("0.###", CultureInfo.InvariantCulture)}.");
 
         doc.AddHeading(1, "Which design wins where");
         doc.AddBullets(comparison.Summary());

@@ -30,7 +30,9 @@ internal static class ReportPlots
         if (bars.Count > 0) plot.Add.Bars(bars);
         for (int a = 0; a < arms.Count; a++)
             plot.Legend.ManualItems.Add(new ScottPlot.LegendItem { LabelText = arms[a], FillColor = palette.GetColor(a) });
-        plot.Legend.IsVisible = arms.Count > 0;
+        // Outside the data area so the legend never hides a bar.
+        if (arms.Count > 0) plot.ShowLegend(ScottPlot.Edge.Right);
+        plot.Axes.Margins(bottom: 0);
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(tickPositions.ToArray(), tickLabels.ToArray());
         plot.Title("Mean main score by category and arm");
         plot.YLabel("mean main score");

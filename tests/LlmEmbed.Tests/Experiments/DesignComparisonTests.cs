@@ -76,6 +76,7 @@ public class DesignComparisonTests
         Assert.Contains("0.0078", retrieval);
         Assert.Contains("no difference significant", summary.Single(l => l.StartsWith("sts:", StringComparison.Ordinal)));
         Assert.Contains("no test possible", summary.Single(l => l.StartsWith("reranking:", StringComparison.Ordinal)));
+        Assert.Contains("best by mean is alpha (31.0000 over 3 dataset(s), tied with beta)", summary.Single(l => l.StartsWith("clustering:", StringComparison.Ordinal)));
     }
 
     [Fact]
