@@ -14,7 +14,9 @@ public static class DesignComparison
 
     /// <param name="scores">One score per (arm, task, seed); duplicates are rejected.</param>
     /// <param name="alpha">Significance level for the Holm-adjusted p-values.</param>
-    public static DesignComparisonResult Analyze(IReadOnlyList<ArmTaskScore> scores, double alpha = 0.05)
+    /// <param name="autoRule">SciPy version whose <c>method='auto'</c> rule the Wilcoxon test follows (default 1.10.1,
+    /// the study's reference; <see cref="WilcoxonAutoRule.Scipy1_15"/> handles tied differences more soundly).</param>
+    public static DesignComparisonResult Analyze(IReadOnlyList<ArmTaskScore> scores, double alpha = 0.05, WilcoxonAutoRule autoRule = WilcoxonAutoRule.Scipy1_10)
     {
         ArgumentNullException.ThrowIfNull(scores);
         if (!(alpha > 0 && alpha < 1)) throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "alpha must be in (0, 1)");
@@ -39,12 +41,12 @@ public static class DesignComparison
         foreach (var group in scores.GroupBy(s => s.Category)
                      .OrderBy(g => TaskCategories.OrderKey(g.Key)).ThenBy(g => g.Key, StringComparer.Ordinal))
         {
-            categories.Add(AnalyzeCategory(group.Key, group.ToList(), alpha));
+            categories.Add(AnalyzeCategory(group.Key, group.ToList(), alpha, autoRule));
         }
         return new DesignComparisonResult(alpha, arms, categories);
     }
 
-    private static CategoryComparison AnalyzeCategory(string category, List<ArmTaskScore> scores, double alpha)
+    private static CategoryComparison AnalyzeCategory(string category, List<ArmTaskScore> scores, double alpha, WilcoxonAutoRule autoRule)
     {
         var arms = scores.Select(s => s.Arm).Distinct().Order(StringComparer.Ordinal).ToList();
         var tasks = scores.Select(s => s.Task).Distinct().Order(StringComparer.Ordinal).ToList();
@@ -64,7 +66,7 @@ public static class DesignComparison
         var raw = new List<PairwiseComparison>();
         for (int i = 0; i < arms.Count; i++)
             for (int j = i + 1; j < arms.Count; j++)
-                raw.Add(Compare(category, arms[i], arms[j], byArm[arms[i]], byArm[arms[j]]));
+                raw.Add(Compare(category, arms[i], arms[j], byArm[arms[i]], byArm[arms[j]], autoRule));
 
         // Holm over the pairs that have a p-value.
         var tested = raw.Select((p, index) => (p, index)).Where(t => t.p.Wilcoxon != null).ToList();
@@ -79,7 +81,7 @@ public static class DesignComparison
     }
 
     private static PairwiseComparison Compare(string category, string armA, string armB,
-        Dictionary<(string Task, long? Seed), double> a, Dictionary<(string Task, long? Seed), double> b)
+        Dictionary<(string Task, long? Seed), double> a, Dictionary<(string Task, long? Seed), double> b, WilcoxonAutoRule autoRule)
     {
         var keys = a.Keys.Where(b.ContainsKey).OrderBy(k => k.Task, StringComparer.Ordinal).ThenBy(k => k.Seed).ToList();
         var x = keys.Select(k => a[k]).ToArray();
@@ -96,7 +98,7 @@ public static class DesignComparison
             return new PairwiseComparison(category, armA, armB, keys.Count, nonZero, meanDiff, effect, null, null, false,
                 $"fewer than {MinimumUsablePairs} paired datasets with a non-zero difference ({nonZero} of {keys.Count})");
 
-        var test = WilcoxonSignedRank.Test(x, y, TestAlternative.TwoSided, WilcoxonZeroMethod.Wilcox, correction: false, WilcoxonMethod.Auto);
+        var test = WilcoxonSignedRank.Test(x, y, TestAlternative.TwoSided, WilcoxonZeroMethod.Wilcox, correction: false, WilcoxonMethod.Auto, autoRule);
         return new PairwiseComparison(category, armA, armB, keys.Count, nonZero, meanDiff, effect, test, null, false, null);
     }
 

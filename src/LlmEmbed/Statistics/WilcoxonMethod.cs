@@ -9,4 +9,9 @@ public enum WilcoxonMethod
     Exact,
     /// <summary>Normal approximation with tie correction (and optional continuity correction).</summary>
     Approx,
+    /// <summary>
+    /// Exact sign-flip permutation distribution of R+ with the observed (possibly tied) ranks; chosen by
+    /// <see cref="Auto"/> under <see cref="WilcoxonAutoRule.Scipy1_15"/> for n &lt;= 13 with ties or zeros.
+    /// </summary>
+    Permutation,
 }

@@ -8,7 +8,8 @@ namespace LlmEmbed.Statistics;
 /// SciPy 1.10.1 semantics kept on purpose, because the study's reference numbers come from that version:
 /// <list type="bullet">
 /// <item><c>auto</c> picks exact for at most 50 differences even when |d| has ties; the exact path then uses
-/// <c>int(R+)</c> (truncated), as SciPy does. Newer SciPy differs here (see shared/golden/README.md).</item>
+/// <c>int(R+)</c> (truncated), as SciPy does. Newer SciPy differs here (see shared/golden/README.md);
+/// <see cref="WilcoxonAutoRule.Scipy1_15"/> selects that newer rule.</item>
 /// <item>Any zero difference switches the exact method (requested or resolved) to the approximation, with a warning.</item>
 /// <item>The approximation drops zeros under <c>wilcox</c>; <c>pratt</c> ranks them but removes their share from the
 /// null mean and variance; <c>zsplit</c> keeps them, splitting their rank sum between R+ and R-.</item>
@@ -28,13 +29,14 @@ public static class WilcoxonSignedRank
         TestAlternative alternative = TestAlternative.TwoSided,
         WilcoxonZeroMethod zeroMethod = WilcoxonZeroMethod.Wilcox,
         bool correction = false,
-        WilcoxonMethod method = WilcoxonMethod.Auto)
+        WilcoxonMethod method = WilcoxonMethod.Auto,
+        WilcoxonAutoRule autoRule = WilcoxonAutoRule.Scipy1_10)
     {
         if (x.Length != y.Length)
             throw new ArgumentException($"The samples x and y must have the same length (x has {x.Length}, y has {y.Length}).", nameof(y));
         var d = new double[x.Length];
         for (int i = 0; i < d.Length; i++) d[i] = x[i] - y[i];
-        return TestDifferences(d, alternative, zeroMethod, correction, method);
+        return TestDifferences(d, alternative, zeroMethod, correction, method, autoRule);
     }
 
     /// <summary>Tests the differences d directly (SciPy's one-sample form <c>wilcoxon(d)</c>).</summary>
@@ -43,7 +45,8 @@ public static class WilcoxonSignedRank
         TestAlternative alternative = TestAlternative.TwoSided,
         WilcoxonZeroMethod zeroMethod = WilcoxonZeroMethod.Wilcox,
         bool correction = false,
-        WilcoxonMethod method = WilcoxonMethod.Auto)
+        WilcoxonMethod method = WilcoxonMethod.Auto,
+        WilcoxonAutoRule autoRule = WilcoxonAutoRule.Scipy1_10)
     {
         if (differences.Length == 0)
             throw new ArgumentException("The Wilcoxon test needs at least one paired difference; got none.", nameof(differences));
@@ -53,21 +56,29 @@ public static class WilcoxonSignedRank
         if (!Enum.IsDefined(alternative)) throw new ArgumentException($"Unknown alternative {alternative}.", nameof(alternative));
         if (!Enum.IsDefined(zeroMethod)) throw new ArgumentException($"Unknown zero method {zeroMethod}.", nameof(zeroMethod));
         if (!Enum.IsDefined(method)) throw new ArgumentException($"Unknown method {method}.", nameof(method));
+        if (!Enum.IsDefined(autoRule)) throw new ArgumentException($"Unknown auto rule {autoRule}.", nameof(autoRule));
 
         var warnings = new List<string>();
         double[] d = differences.ToArray();
-
-        if (method == WilcoxonMethod.Auto)
-            method = d.Length <= 50 ? WilcoxonMethod.Exact : WilcoxonMethod.Approx;
-
         int nZero = d.Count(v => v == 0);
+
+        if (method == WilcoxonMethod.Auto && autoRule == WilcoxonAutoRule.Scipy1_10)
+            method = d.Length <= 50 ? WilcoxonMethod.Exact : WilcoxonMethod.Approx;
+        else if (method == WilcoxonMethod.Auto)
+        {
+            bool tiesOrZeros = nZero > 0 || RankData.TieTerm(d.Select(Math.Abs).ToArray()) > 0;
+            method = d.Length <= 50 && !tiesOrZeros ? WilcoxonMethod.Exact
+                : d.Length <= 13 ? WilcoxonMethod.Permutation
+                : WilcoxonMethod.Approx;
+        }
+
         if (nZero > 0 && method == WilcoxonMethod.Exact)
         {
             method = WilcoxonMethod.Approx;
             warnings.Add("Exact p-value calculation does not work if there are zeros. Switching to normal approximation.");
         }
 
-        if (method == WilcoxonMethod.Approx)
+        if (method is WilcoxonMethod.Approx or WilcoxonMethod.Permutation)
         {
             if ((zeroMethod is WilcoxonZeroMethod.Wilcox or WilcoxonZeroMethod.Pratt) && nZero == d.Length)
                 throw new ArgumentException("zero_method 'wilcox' and 'pratt' do not work if x - y is zero for all elements.", nameof(differences));
@@ -139,11 +150,48 @@ public static class WilcoxonSignedRank
                 z, mean, se, tieTerm, continuity, null, warnings);
         }
 
+        if (method == WilcoxonMethod.Permutation)
+        {
+            var (pPerm, permFraction) = PermutationPValue(d, ranks, rPlus, zeroMethod == WilcoxonZeroMethod.Zsplit ? rZero / 2.0 : 0.0, alternative);
+            return new WilcoxonResult(statistic, pPerm, WilcoxonMethod.Permutation, rPlus, rMinus, count, nZero, hasTies,
+                null, null, null, null, null, permFraction, warnings);
+        }
+
         // Exact: SciPy indexes its pmf with int(R+), which truncates a tied half-rank sum.
         int r = (int)rPlus;
         var (pExact, fraction) = ExactPValue(count, r, alternative);
         return new WilcoxonResult(statistic, pExact, WilcoxonMethod.Exact, rPlus, rMinus, count, nZero, hasTies,
             null, null, null, null, null, fraction, warnings);
+    }
+
+    /// <summary>
+    /// Exact permutation p-value: R+ over all sign patterns of the non-zero differences with their observed ranks
+    /// (zeros' signs change nothing). Two-sided p = min(1, 2·min(P(R+ &lt;= r), P(R+ &gt;= r))), as
+    /// <c>scipy.stats.permutation_test</c> reports it. Ranks are multiples of 1/2, so the sums compare exactly.
+    /// </summary>
+    private static (double P, ExactFraction? Fraction) PermutationPValue(double[] d, double[] ranks, double observedRPlus, double zeroShare, TestAlternative alternative)
+    {
+        var nonZeroRanks = new List<double>();
+        for (int i = 0; i < d.Length; i++) if (d[i] != 0) nonZeroRanks.Add(ranks[i]);
+        int k = nonZeroRanks.Count;
+        if (k > 30) throw new ArgumentException($"The permutation method enumerates 2^n sign patterns; n = {k} non-zero differences is too many (at most 30).", nameof(d));
+        long patterns = 1L << k, lower = 0, upper = 0;
+        for (long mask = 0; mask < patterns; mask++)
+        {
+            double r = zeroShare;
+            for (int i = 0; i < k; i++) if ((mask >> i & 1) != 0) r += nonZeroRanks[i];
+            if (r <= observedRPlus) lower++;
+            if (r >= observedRPlus) upper++;
+        }
+        ExactFraction fraction = alternative switch
+        {
+            TestAlternative.TwoSided => Math.Min(lower, upper) * 2 >= patterns
+                ? new ExactFraction(1, 1)
+                : ExactFraction.OverPowerOfTwo(Math.Min(lower, upper), k - 1),
+            TestAlternative.Greater => ExactFraction.OverPowerOfTwo(upper, k),
+            _ => ExactFraction.OverPowerOfTwo(lower, k),
+        };
+        return (fraction.Value, fraction);
     }
 
     /// <summary>Exact p-value of R+ = r among n untied ranks; as a fraction when n is small enough for integer counts.</summary>

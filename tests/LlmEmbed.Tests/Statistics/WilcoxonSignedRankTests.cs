@@ -90,6 +90,62 @@ public class WilcoxonSignedRankTests
         foreach (string warning in expectedWarnings) Assert.Contains(warning, r.Warnings);
     }
 
+    public static IEnumerable<object[]> VersionSensitiveCases => GoldenFile.Read(File)
+        .Where(c => c.Expected.TryGetProperty("expected_scipy_ge_1_15", out _)).Select(c => new object[] { c.Name });
+
+    [Theory]
+    [MemberData(nameof(VersionSensitiveCases))]
+    public void NewerScipyAutoRuleMatchesGolden(string caseName)
+    {
+        var c = GoldenFile.Case(File, caseName);
+        var x = GoldenFile.Doubles(c.Inputs.GetProperty("x"));
+        var y = GoldenFile.Doubles(c.Inputs.GetProperty("y"));
+        var e = c.Expected.GetProperty("expected_scipy_ge_1_15");
+
+        var r = WilcoxonSignedRank.Test(x, y, Alternative(c.Inputs.GetProperty("alternative").GetString()!),
+            ZeroMethod(c.Inputs.GetProperty("zero_method").GetString()!), c.Inputs.GetProperty("correction").GetBoolean(),
+            WilcoxonMethod.Auto, WilcoxonAutoRule.Scipy1_15);
+
+        Assert.Equal(e.GetProperty("statistic").GetDouble(), r.Statistic);
+        string resolved = e.GetProperty("resolved_method").GetString()!;
+        double expectedP = e.GetProperty("pvalue").GetDouble();
+        if (resolved.StartsWith("permutation", StringComparison.Ordinal))
+        {
+            Assert.Equal(WilcoxonMethod.Permutation, r.Method);
+            Assert.True(Math.Abs(r.PValue - expectedP) <= 1e-12, $"p {r.PValue:R} vs {expectedP:R}");
+        }
+        else
+        {
+            Assert.Equal(Method(resolved), r.Method);
+            Assert.True(Math.Abs(r.PValue - expectedP) <= 1e-6 * expectedP + 1e-15, $"p {r.PValue:R} vs {expectedP:R}");
+            // SciPy >= 1.15 reports the two-sided z as -|z|; ours is (T - mean)/se with T = min(R+, R-), also <= 0 here.
+            double z = e.GetProperty("zstatistic").GetDouble();
+            Assert.True(Math.Abs(r.ZStatistic!.Value - z) <= 1e-9 * Math.Abs(z));
+        }
+    }
+
+    [Fact]
+    public void NewerAutoRuleKeepsExactWithoutTiesAndPermutesSmallTiedSamples()
+    {
+        // No ties or zeros: both rules give the exact distribution.
+        double[] d = [6, 8, 14, 16, 23, 24, 28, 29, 41, -48, 49, 56, 60, -67, 75];
+        var old = WilcoxonSignedRank.TestDifferences(d);
+        var newer = WilcoxonSignedRank.TestDifferences(d, autoRule: WilcoxonAutoRule.Scipy1_15);
+        Assert.Equal(WilcoxonMethod.Exact, newer.Method);
+        Assert.Equal(old.PValue, newer.PValue);
+        Assert.Equal(old.ExactPValue, newer.ExactPValue);
+        // Ties, n = 4: d = [1, 1, 2, -3]; ranks 1.5, 1.5, 3, 4; R+ = 6, R- = 4. R+ over the 16 patterns:
+        // sums of subsets of {1.5, 1.5, 3, 4}: 0, 1.5, 1.5, 3, 3, 4, 4.5, 4.5, 5.5, 5.5, 6, 7, 7, 8.5, 8.5, 10.
+        // P(R+ >= 6) = 6/16, P(R+ <= 6) = 11/16 -> two-sided 12/16.
+        var r = WilcoxonSignedRank.TestDifferences([1, 1, 2, -3], autoRule: WilcoxonAutoRule.Scipy1_15);
+        Assert.Equal(WilcoxonMethod.Permutation, r.Method);
+        Assert.Equal(4, r.Statistic);
+        Assert.Equal(0.75, r.PValue);
+        Assert.Equal(new ExactFraction(3, 4), r.ExactPValue);
+        var greater = WilcoxonSignedRank.TestDifferences([1, 1, 2, -3], TestAlternative.Greater, autoRule: WilcoxonAutoRule.Scipy1_15);
+        Assert.Equal(6.0 / 16, greater.PValue);
+    }
+
     [Fact]
     public void DocumentedScipyExampleAndHandComputedCases()
     {
