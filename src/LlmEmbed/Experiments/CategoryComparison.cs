@@ -1,0 +1,34 @@
+namespace LlmEmbed.Experiments;
+
+/// <summary>All arms compared within one task category.</summary>
+/// <param name="Category">The task category.</param>
+/// <param name="Arms">Arms with at least one score in the category, in analysis order.</param>
+/// <param name="Tasks">Datasets of the category (sorted).</param>
+/// <param name="MeanScore">Per arm: mean over its datasets of the seed-averaged main score.</param>
+/// <param name="DatasetCount">Per arm: number of datasets scored.</param>
+/// <param name="Pairs">Every arm pair (i &lt; j in <paramref name="Arms"/> order).</param>
+/// <param name="BestArm">Arm with the highest mean score (first in order on a tie).</param>
+public sealed record CategoryComparison(
+    string Category,
+    IReadOnlyList<string> Arms,
+    IReadOnlyList<string> Tasks,
+    IReadOnlyDictionary<string, double> MeanScore,
+    IReadOnlyDictionary<string, int> DatasetCount,
+    IReadOnlyList<PairwiseComparison> Pairs,
+    string BestArm)
+{
+    /// <summary>The comparison of <paramref name="armA"/> against <paramref name="armB"/> (oriented A - B), or null.</summary>
+    public PairwiseComparison? Pair(string armA, string armB)
+    {
+        foreach (var p in Pairs)
+        {
+            if (p.ArmA == armA && p.ArmB == armB) return p;
+            if (p.ArmA == armB && p.ArmB == armA) return p.Reversed();
+        }
+        return null;
+    }
+
+    /// <summary>Significant comparisons, oriented winner first.</summary>
+    public IEnumerable<PairwiseComparison> SignificantWins() =>
+        Pairs.Where(p => p.Significant).Select(p => p.MeanDifference < 0 ? p.Reversed() : p);
+}
