@@ -37,9 +37,9 @@ public class ContrastiveTrainerTests
         };
     }
 
-    private static Func<ContrastiveTrainingOptions, IContrastiveEncoder> Factory(List<TrigramTestEncoder> made) => _ =>
+    private static Func<ContrastiveTrainingOptions, IContrastiveEncoder> Factory(List<TrigramTestEncoder> made) => o =>
     {
-        var e = new TrigramTestEncoder(dropoutProbability: 0.2);
+        var e = new TrigramTestEncoder(dropoutProbability: 0.2, dtype: o.Model.Dtype == "bfloat16" ? TorchSharp.torch.ScalarType.BFloat16 : TorchSharp.torch.ScalarType.Float32);
         made.Add(e);
         return e;
     };
@@ -76,21 +76,24 @@ public class ContrastiveTrainerTests
     }
 
     [Theory]
-    [InlineData(3, 1)]
-    [InlineData(4, 2)]
-    public void InterruptedAndResumedRunEndsWithBitIdenticalWeights(int stopAfter, int accumulation)
+    [InlineData(3, 1, "float32")]
+    [InlineData(4, 2, "float32")]
+    [InlineData(3, 1, "bfloat16")]
+    public void InterruptedAndResumedRunEndsWithBitIdenticalWeights(int stopAfter, int accumulation, string dtype)
     {
         using var dir = TestPaths.NewTempDir();
         var made = new List<TrigramTestEncoder>();
         var straightOptions = Options(dir, "straight");
         straightOptions.GradientAccumulationSteps = accumulation;
         straightOptions.CheckpointEvery = stopAfter;
+        straightOptions.Model.Dtype = dtype;
         new ContrastiveTrainer(straightOptions, Factory(made)).Run(resume: false);
         var straight = made[^1].Snapshot();
 
         var interruptedOptions = Options(dir, "interrupted");
         interruptedOptions.GradientAccumulationSteps = accumulation;
         interruptedOptions.CheckpointEvery = stopAfter;
+        interruptedOptions.Model.Dtype = dtype;
         using var cancel = new CancellationTokenSource();
         var stopper = new InlineProgress(p => { if (p.Step == stopAfter) cancel.Cancel(); });
         Assert.ThrowsAny<OperationCanceledException>(() => new ContrastiveTrainer(interruptedOptions, Factory(made)).Run(false, stopper, cancel.Token));
@@ -103,6 +106,23 @@ public class ContrastiveTrainerTests
         foreach (var (name, values) in straight)
             Assert.True(values.AsSpan().SequenceEqual(resumed[name]), $"parameter {name} differs after resume");
         Assert.Equal(Losses(straightOptions.Output), Losses(interruptedOptions.Output));
+    }
+
+    [Fact]
+    public void CancellingBetweenCheckpointsSavesTheCurrentStep()
+    {
+        using var dir = TestPaths.NewTempDir();
+        var made = new List<TrigramTestEncoder>();
+        var straight = Options(dir, "straight");
+        new ContrastiveTrainer(straight, Factory(made)).Run(false);
+
+        var options = Options(dir, "cancelled");
+        using var cancel = new CancellationTokenSource();
+        var stopper = new InlineProgress(p => { if (p.Step == 2) cancel.Cancel(); });
+        Assert.ThrowsAny<OperationCanceledException>(() => new ContrastiveTrainer(options, Factory(made)).Run(false, stopper, cancel.Token));
+        Assert.Equal(2, new CheckpointStore(Path.Combine(options.Output, "checkpoints"), 2).Latest!.Value.Step);
+        new ContrastiveTrainer(options, Factory(made)).Run(resume: true);
+        Assert.Equal(made[0].Snapshot(), made[^1].Snapshot());
     }
 
     [Fact]
@@ -208,6 +228,9 @@ public class ContrastiveTrainerTests
         Assert.Equal(100, o.WarmupSteps);
         Assert.Equal(20, o.Scale);
         Assert.Equal(0.01, o.WeightDecay);
+
+        var roundTrip = ContrastiveTrainingOptions.Parse(ContrastiveTrainingOptions.Serializer.Serialize(o), "written.yaml");
+        Assert.Equal(ContrastiveTrainingOptions.Serializer.Serialize(o), ContrastiveTrainingOptions.Serializer.Serialize(roundTrip));
 
         var unknown = Assert.Throws<InvalidDataException>(() => ContrastiveTrainingOptions.Parse("batch_sise: 3\n", "cfg.yaml"));
         Assert.StartsWith("cfg.yaml:1:", unknown.Message);

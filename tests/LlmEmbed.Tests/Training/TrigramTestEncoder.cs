@@ -9,7 +9,7 @@ namespace LlmEmbed.Tests.Training;
 /// A tiny deterministic encoder for tests: hashed character trigrams (FNV-1a into <see cref="Buckets"/> buckets)
 /// averaged per text (an EmbeddingBag in mean mode, as a bag-of-buckets matrix times a weight), tanh, dropout, a
 /// linear projection and L2 normalisation. Queries and documents get different prefixes so the two roles differ.
-/// Setting <see cref="Poison"/> makes every output NaN (to test the trainer's non-finite handling).
+/// Optionally in bfloat16 (weights and compute). Setting <see cref="Poison"/> makes every output NaN (to test the trainer's non-finite handling).
 /// </summary>
 public sealed class TrigramTestEncoder : nn.Module, IContrastiveEncoder
 {
@@ -18,12 +18,16 @@ public sealed class TrigramTestEncoder : nn.Module, IContrastiveEncoder
     private readonly Dropout dropout;
     private readonly Linear project;
 
-    public TrigramTestEncoder(double dropoutProbability = 0.1, int hidden = 16, int output = 8) : base("trigram")
+    private readonly ScalarType dtype;
+
+    public TrigramTestEncoder(double dropoutProbability = 0.1, int hidden = 16, int output = 8, ScalarType dtype = ScalarType.Float32) : base("trigram")
     {
         embed = nn.Linear(Buckets, hidden, hasBias: false);
         dropout = nn.Dropout(dropoutProbability);
         project = nn.Linear(hidden, output);
         RegisterComponents();
+        this.dtype = dtype;
+        if (dtype != ScalarType.Float32) this.to(dtype);
     }
 
     public bool Poison { get; set; }
@@ -42,7 +46,7 @@ public sealed class TrigramTestEncoder : nn.Module, IContrastiveEncoder
             for (int k = 0; k + 3 <= text.Length; k++)
                 bags[i * Buckets + Bucket(text.AsSpan(k, 3))] += 1f / grams;
         }
-        var x = tensor(bags).view(texts.Count, Buckets);
+        var x = tensor(bags).view(texts.Count, Buckets).to(dtype);
         var h = dropout.forward(embed.forward(x).tanh());
         var y = nn.functional.normalize(project.forward(h), p: 2, dim: 1);
         if (Poison) y = y.mul(float.NaN);
@@ -56,7 +60,7 @@ public sealed class TrigramTestEncoder : nn.Module, IContrastiveEncoder
 
     /// <summary>Copies of all parameters as float arrays, by name.</summary>
     public Dictionary<string, float[]> Snapshot() =>
-        named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().contiguous().data<float>().ToArray());
+        named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().to(ScalarType.Float32).contiguous().data<float>().ToArray());
 
     private static int Bucket(ReadOnlySpan<char> gram)
     {

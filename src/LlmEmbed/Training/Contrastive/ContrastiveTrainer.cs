@@ -93,12 +93,13 @@ public sealed class ContrastiveTrainer
         var gradCache = new GradCache(encoder, loss, chunk, cacheGradients: options.ChunkSize > 0);
         var metrics = new MetricsLog(Path.Combine(options.Output, "metrics.jsonl"));
 
-        long step = 0;
+        long step = 0, savedStep = -1;
         string? lastCheckpoint = null;
         if (latest is { } ck)
         {
             step = RestoreCheckpoint(ck.Path, parameters, optimizer, dataFingerprint, rowsPerStep);
             lastCheckpoint = ck.Path;
+            savedStep = step;
             metrics.TruncateAfter(step);
             log($"resumed from {ck.Path} at step {step}");
         }
@@ -113,7 +114,12 @@ public sealed class ContrastiveTrainer
         double lastLoss = double.NaN;
         while (step < options.MaxSteps)
         {
-            cancellation.ThrowIfCancellationRequested();
+            if (cancellation.IsCancellationRequested)
+            {
+                // Keep the work done so far: an interrupted run resumes from exactly here.
+                if (step > 0 && savedStep != step) SaveCheckpoint(store, step, parameters, optimizer, dataFingerprint, rowsPerStep);
+                cancellation.ThrowIfCancellationRequested();
+            }
             double lr = schedule.At(step);
             double stepLoss = 0;
             double gradNorm;
@@ -154,6 +160,7 @@ public sealed class ContrastiveTrainer
             if (step % options.CheckpointEvery == 0 || step == options.MaxSteps)
             {
                 lastCheckpoint = SaveCheckpoint(store, step, parameters, optimizer, dataFingerprint, rowsPerStep);
+                savedStep = step;
                 LossCurvePlot.Save(metrics, Path.Combine(options.Output, "loss-curve.png"), "contrastive training", ("loss", "train loss"));
             }
         }
