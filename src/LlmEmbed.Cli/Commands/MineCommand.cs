@@ -38,7 +38,7 @@ public static class MineCommand
                 int batchSize = parseResult.GetValue(batch);
                 var miner = new HardNegativeMiner(encoder.AsEmbeddingFunction(ContrastiveTextRole.Query, batchSize, instruction),
                     encoder.AsEmbeddingFunction(ContrastiveTextRole.Document, batchSize), range, options.Seed, parseResult.GetValue(pickFirst));
-                var result = miner.Mine(rows, texts, new Progress<string>(m => Console.Error.WriteLine(m)));
+                var result = miner.Mine(rows, texts, new ConsoleLines());
                 ContrastiveDataWriter.Write(parseResult.GetValue(output)!, result.Rows);
                 Console.WriteLine($"mined {result.Mined} negatives; {result.NoCandidate} rows had no eligible candidate at ranks {range} (kept as they were)");
                 return 0;
@@ -52,6 +52,12 @@ public static class MineCommand
         return command;
     }
 
+
+    /// <summary>Writes progress lines synchronously, in order.</summary>
+    private sealed class ConsoleLines : IProgress<string>
+    {
+        public void Report(string value) => Console.Error.WriteLine(value);
+    }
 
     /// <summary>Candidate texts: each line's <c>text</c> field, or a training row's positive and negative.</summary>
     private static List<string> ReadCorpus(string path)
