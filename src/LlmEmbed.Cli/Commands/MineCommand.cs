@@ -1,0 +1,94 @@
+using System.CommandLine;
+using LlmEmbed.Training.Contrastive;
+
+namespace LlmEmbed.Cli.Commands;
+
+/// <summary>
+/// <c>llm-embed mine --config FILE.yaml --input rows.jsonl --output mined.jsonl [--ranks 10:50] [--corpus texts.jsonl]</c>:
+/// fills each row's negative with a hard negative from the model's own search (rank window, never the positive).
+/// </summary>
+public static class MineCommand
+{
+    public static Command Create()
+    {
+        var config = new Option<string>("--config") { Description = "training YAML whose model section names the model to mine with", Required = true };
+        var input = new Option<string>("--input") { Description = "training JSONL rows to mine negatives for", Required = true };
+        var output = new Option<string>("--output") { Description = "where to write the rows with mined negatives (JSONL)", Required = true };
+        var ranks = new Option<string>("--ranks") { Description = "1-based rank window FROM:TO to draw the negative from", DefaultValueFactory = _ => "10:50" };
+        var corpus = new Option<string?>("--corpus") { Description = "JSONL of candidate texts (field 'text', or training rows: their positives and negatives); default: the input's positives and negatives" };
+        var set = new Option<string[]>("--set") { Description = "override a config option (repeatable)", Arity = ArgumentArity.ZeroOrMore };
+        var pickFirst = new Option<bool>("--pick-first") { Description = "take the best-ranked eligible candidate instead of a seeded random one in the window" };
+        var batch = new Option<int>("--batch-size") { Description = "texts embedded at once", DefaultValueFactory = _ => 32 };
+        var command = new Command("mine", "mine hard negatives with an embedding model's own search");
+        foreach (var o in new Option[] { config, input, output, ranks, corpus, set, pickFirst, batch }) command.Options.Add(o);
+        command.SetAction(parseResult =>
+        {
+            try
+            {
+                var options = ContrastiveTrainingOptions.Load(parseResult.GetValue(config)!, parseResult.GetValue(set) ?? []);
+                var range = RankRange.Parse(parseResult.GetValue(ranks)!);
+                var summary = new DataValidationSummary();
+                var rows = ContrastiveDataReader.Read(parseResult.GetValue(input)!, options.OnBadRow, summary);
+                if (summary.RowsSkipped > 0) Console.Error.WriteLine($"input: {summary}");
+                IReadOnlyList<string> texts = parseResult.GetValue(corpus) is { } corpusPath ? ReadCorpus(corpusPath) : HardNegativeMiner.CorpusOf(rows);
+                string? instruction = options.Files.Select(f => f.Instruction).FirstOrDefault(i => i != null);
+
+                TorchSharp.torch.manual_seed(options.Seed);
+                var encoder = ContrastiveEncoderProvider.Create(options);
+                int batchSize = parseResult.GetValue(batch);
+                var miner = new HardNegativeMiner(encoder.AsEmbeddingFunction(ContrastiveTextRole.Query, batchSize, instruction),
+                    encoder.AsEmbeddingFunction(ContrastiveTextRole.Document, batchSize), range, options.Seed, parseResult.GetValue(pickFirst));
+                var result = miner.Mine(rows, texts, new ConsoleLines());
+                ContrastiveDataWriter.Write(parseResult.GetValue(output)!, result.Rows);
+                Console.WriteLine($"mined {result.Mined} negatives; {result.NoCandidate} rows had no eligible candidate at ranks {range} (kept as they were)");
+                return 0;
+            }
+            catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException or FormatException or NotSupportedException)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+
+
+    /// <summary>Writes progress lines synchronously, in order.</summary>
+    private sealed class ConsoleLines : IProgress<string>
+    {
+        public void Report(string value) => Console.Error.WriteLine(value);
+    }
+
+    /// <summary>Candidate texts: each line's <c>text</c> field, or a training row's positive and negative.</summary>
+    private static List<string> ReadCorpus(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"--corpus: '{path}' does not exist", path);
+        var texts = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        int line = 0;
+        foreach (var text in File.ReadLines(path))
+        {
+            line++;
+            if (string.IsNullOrWhiteSpace(text)) continue;
+            System.Text.Json.JsonDocument doc;
+            try { doc = System.Text.Json.JsonDocument.Parse(text); }
+            catch (System.Text.Json.JsonException e) { throw new InvalidDataException($"{path}:{line}: invalid JSON ({e.Message})", e); }
+            using (doc)
+            {
+                var root = doc.RootElement;
+                if (root.ValueKind != System.Text.Json.JsonValueKind.Object) throw new InvalidDataException($"{path}:{line}: not a JSON object");
+                bool any = false;
+                foreach (var field in new[] { "text", "positive", "negative" })
+                {
+                    if (root.TryGetProperty(field, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.String && v.GetString() is { Length: > 0 } s)
+                    {
+                        any = true;
+                        if (seen.Add(s)) texts.Add(s);
+                    }
+                }
+                if (!any) throw new InvalidDataException($"{path}:{line}: no string field 'text', 'positive' or 'negative'");
+            }
+        }
+        return texts;
+    }
+}

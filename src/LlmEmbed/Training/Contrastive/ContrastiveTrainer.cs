@@ -1,0 +1,242 @@
+using System.Diagnostics;
+using System.Text.Json;
+using LlmEmbed.Checkpoints;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace LlmEmbed.Training.Contrastive;
+
+/// <summary>
+/// Supervised contrastive fine-tuning of an embedding model (the study's recipe): mixed JSONL training files,
+/// InfoNCE with in-batch and hard negatives, optional GradCache and gradient accumulation, AdamW with warmup and
+/// linear/cosine decay, gradient clipping, atomic checkpoints with exact resume, metrics log and loss curve.
+/// </summary>
+/// <remarks>
+/// Everything that decides the numbers derives from the seed and the step: the data order (a pure function of the
+/// rows consumed, <see cref="ContrastiveDataMixture"/>), dropout (generators reseeded per chunk from (seed, step,
+/// micro-batch), <see cref="GradCache"/>), initialisation (the global generator is seeded before the encoder factory
+/// runs) and the learning rate (<see cref="LearningRateSchedule"/>). A checkpoint holds the trainable parameters,
+/// the optimiser state (moments, float32 masters, step), the CPU generator state and the data position, so a resumed
+/// run continues bit for bit like an uninterrupted one. Frozen parameters are not checkpointed: the factory must
+/// rebuild them identically (from the model files or the seed).
+/// </remarks>
+public sealed class ContrastiveTrainer
+{
+    private readonly ContrastiveTrainingOptions options;
+    private readonly Func<ContrastiveTrainingOptions, IContrastiveEncoder> encoderFactory;
+    private readonly Action<string> log;
+
+    public const string TrainableFile = "trainable.safetensors";
+    public const string OptimizerFile = "optimizer.safetensors";
+    public const string RngFile = "rng.safetensors";
+    public const string StateFile = "state.json";
+
+    public ContrastiveTrainer(ContrastiveTrainingOptions options, Func<ContrastiveTrainingOptions, IContrastiveEncoder> encoderFactory, Action<string>? log = null)
+    {
+        options.Validate();
+        this.options = options;
+        this.encoderFactory = encoderFactory;
+        this.log = log ?? (_ => { });
+    }
+
+    public string CheckpointRoot => Path.Combine(options.Output, "checkpoints");
+    public string ModelDir => Path.Combine(options.Output, "model");
+
+    /// <summary>The data-validation summary of the last <see cref="Run"/>.</summary>
+    public DataValidationSummary? DataSummary { get; private set; }
+
+    public ContrastiveTrainingResult Run(bool resume, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        // Everything that can be checked cheaply is checked before the model is built.
+        options.CheckInputsExist();
+        var store = new CheckpointStore(CheckpointRoot, options.KeepCheckpoints);
+        var latest = store.Latest;
+        if (latest != null && !resume)
+            throw new InvalidOperationException($"{options.Output} already holds checkpoints (latest step {latest.Value.Step}); pass --resume to continue it or choose another output folder");
+        if (resume && latest == null) log($"no checkpoint under {CheckpointRoot}; starting from scratch");
+
+        var summary = new DataValidationSummary();
+        var files = new List<IReadOnlyList<ContrastiveExample>>();
+        foreach (var file in options.Files)
+        {
+            int skippedBefore = summary.RowsSkipped;
+            var rows = ContrastiveDataReader.Read(file.Path, options.OnBadRow, summary, file.Instruction);
+            files.Add(rows);
+            log($"data: {file.Path}: {rows.Count} rows" + (summary.RowsSkipped > skippedBefore ? $", {summary.RowsSkipped - skippedBefore} malformed rows skipped" : ""));
+        }
+        DataSummary = summary;
+        if (summary.RowsSkipped > 0)
+        {
+            log($"data: {summary}");
+            foreach (var example in summary.Examples) log($"  {example}");
+        }
+        var mixture = new ContrastiveDataMixture(files, options.Files.Select(f => f.Weight).ToList(), options.Seed);
+        int rowsPerStep = options.BatchSize * options.GradientAccumulationSteps;
+        log($"data: {mixture.RowsPerEpoch} rows per epoch, {rowsPerStep} rows per step ({(double)options.MaxSteps * rowsPerStep / mixture.RowsPerEpoch:F2} epochs)");
+        string dataFingerprint = Fingerprint(mixture);
+
+        if (options.Threads > 0) set_num_threads(options.Threads);
+        Directory.CreateDirectory(options.Output);
+        File.WriteAllText(Path.Combine(options.Output, "training-config.yaml"), ContrastiveTrainingOptions.Serializer.Serialize(options));
+
+        manual_seed(options.Seed);
+        var encoder = encoderFactory(options);
+        encoder.Train(true);
+        var parameters = encoder.TrainableParameters().ToList();
+        var duplicate = parameters.GroupBy(p => p.Name).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate != null) throw new InvalidOperationException($"the encoder lists trainable parameter '{duplicate.Key}' more than once");
+        using var optimizer = new AdamW(parameters, options.WeightDecay, options.Beta1, options.Beta2, options.Eps);
+        log($"model: {optimizer.TrainableParameterCount:N0} trainable parameters in {parameters.Count} tensors");
+        var schedule = new LearningRateSchedule(options.LearningRate, options.WarmupSteps, options.MaxSteps, options.Schedule, options.MinLearningRateRatio);
+        var loss = new InfoNceLoss(options.Scale, options.SymmetricLoss, options.MaskDuplicatePositives);
+        int chunk = options.ChunkSize > 0 ? options.ChunkSize : options.BatchSize;
+        var gradCache = new GradCache(encoder, loss, chunk, cacheGradients: options.ChunkSize > 0);
+        var metrics = new MetricsLog(Path.Combine(options.Output, "metrics.jsonl"));
+
+        long step = 0, savedStep = -1;
+        string? lastCheckpoint = null;
+        if (latest is { } ck)
+        {
+            step = RestoreCheckpoint(ck.Path, parameters, optimizer, dataFingerprint, rowsPerStep);
+            lastCheckpoint = ck.Path;
+            savedStep = step;
+            metrics.TruncateAfter(step);
+            log($"resumed from {ck.Path} at step {step}");
+        }
+        else if (File.Exists(metrics.Path))
+        {
+            File.Delete(metrics.Path);
+        }
+
+        var clock = Stopwatch.StartNew();
+        var window = Stopwatch.StartNew();
+        long stepsThisRun = 0, windowRows = 0;
+        double lastLoss = double.NaN;
+        while (step < options.MaxSteps)
+        {
+            if (cancellation.IsCancellationRequested)
+            {
+                // Keep the work done so far: an interrupted run resumes from exactly here.
+                if (step > 0 && savedStep != step) SaveCheckpoint(store, step, parameters, optimizer, dataFingerprint, rowsPerStep);
+                cancellation.ThrowIfCancellationRequested();
+            }
+            double lr = schedule.At(step);
+            double stepLoss = 0;
+            double gradNorm;
+            optimizer.ZeroGrad();
+            for (int micro = 0; micro < options.GradientAccumulationSteps; micro++)
+            {
+                long position = step * rowsPerStep + (long)micro * options.BatchSize;
+                var batch = mixture.Batch(position, options.BatchSize);
+                long batchSeed = ContrastiveDataMixture.Mix(options.Seed, step + 1, micro + 1);
+                double microLoss = gradCache.Accumulate(batch, batchSeed, 1.0 / options.GradientAccumulationSteps, double.IsFinite);
+                if (!double.IsFinite(microLoss)) throw new NonFiniteLossException(step + 1, microLoss, lastCheckpoint);
+                stepLoss += microLoss / options.GradientAccumulationSteps;
+            }
+            gradNorm = optimizer.ClipGradNorm(options.GradClip);
+            if (!double.IsFinite(gradNorm)) throw new NonFiniteLossException(step + 1, gradNorm, lastCheckpoint);
+            optimizer.StepWith(lr);
+            step++;
+            stepsThisRun++;
+            windowRows += rowsPerStep;
+            lastLoss = stepLoss;
+
+            if (step % options.LogEvery == 0 || step == options.MaxSteps)
+            {
+                double rps = windowRows / Math.Max(window.Elapsed.TotalSeconds, 1e-9);
+                var remaining = TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / stepsThisRun * (options.MaxSteps - step));
+                metrics.Append(step, new Dictionary<string, object?>
+                {
+                    ["loss"] = stepLoss,
+                    ["lr"] = lr,
+                    ["grad_norm"] = Math.Round(gradNorm, 6),
+                    ["epoch"] = Math.Round((double)step * rowsPerStep / mixture.RowsPerEpoch, 4),
+                    ["rows_per_second"] = Math.Round(rps, 1),
+                });
+                progress?.Report(new TrainingProgress(step, options.MaxSteps, stepLoss, lr, rps, clock.Elapsed, remaining));
+                window.Restart();
+                windowRows = 0;
+            }
+            if (step % options.CheckpointEvery == 0 || step == options.MaxSteps)
+            {
+                lastCheckpoint = SaveCheckpoint(store, step, parameters, optimizer, dataFingerprint, rowsPerStep);
+                savedStep = step;
+                LossCurvePlot.Save(metrics, Path.Combine(options.Output, "loss-curve.png"), "contrastive training", ("loss", "train loss"));
+            }
+        }
+
+        Directory.CreateDirectory(ModelDir);
+        string weights = Path.Combine(ModelDir, TrainableFile);
+        SafeTensorsFile.Save(weights, parameters.Select(p => new KeyValuePair<string, Tensor>(p.Name, p.Parameter)),
+            new Dictionary<string, string> { ["step"] = step.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        File.WriteAllText(Path.Combine(ModelDir, "training-config.yaml"), ContrastiveTrainingOptions.Serializer.Serialize(options));
+        LossCurvePlot.Save(metrics, Path.Combine(options.Output, "loss-curve.png"), "contrastive training", ("loss", "train loss"));
+        var result = new ContrastiveTrainingResult(options.Output, weights, step, step * rowsPerStep, lastLoss, clock.Elapsed);
+        File.WriteAllText(Path.Combine(options.Output, "result.json"), JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
+        return result;
+    }
+
+    /// <summary>Identifies the data stream (files, their valid row counts, weights, seed) so a resume on changed data is refused.</summary>
+    private string Fingerprint(ContrastiveDataMixture mixture) =>
+        string.Join(";", options.Files.Select((f, i) => $"{Path.GetFileName(f.Path)}:{mixture.Quotas[i]}:{f.Weight.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}")) + $";seed={options.Seed};batch={options.BatchSize}";
+
+    private string SaveCheckpoint(CheckpointStore store, long step, List<(string Name, Parameter Parameter)> parameters, AdamW optimizer, string fingerprint, int rowsPerStep)
+    {
+        return store.Save(step, dir =>
+        {
+            SafeTensorsFile.Save(Path.Combine(dir, TrainableFile), parameters.Select(p => new KeyValuePair<string, Tensor>(p.Name, p.Parameter)));
+            SafeTensorsFile.Save(Path.Combine(dir, OptimizerFile), optimizer.StateTensors());
+            using (var rng = random.get_rng_state())
+                SafeTensorsFile.Save(Path.Combine(dir, RngFile), [new("cpu_rng_state", rng)]);
+            File.WriteAllText(Path.Combine(dir, StateFile), JsonSerializer.Serialize(new
+            {
+                step,
+                optimizer_step = optimizer.Step,
+                rows_consumed = step * rowsPerStep,
+                seed = options.Seed,
+                data = fingerprint,
+            }));
+        });
+    }
+
+    private static long RestoreCheckpoint(string dir, List<(string Name, Parameter Parameter)> parameters, AdamW optimizer, string fingerprint, int rowsPerStep)
+    {
+        string statePath = Path.Combine(dir, StateFile);
+        using var state = JsonDocument.Parse(File.ReadAllText(statePath));
+        var root = state.RootElement;
+        long step = root.GetProperty("step").GetInt64();
+        long optimizerStep = root.GetProperty("optimizer_step").GetInt64();
+        long rows = root.GetProperty("rows_consumed").GetInt64();
+        string savedData = root.GetProperty("data").GetString() ?? "";
+        if (savedData != fingerprint)
+            throw new InvalidDataException($"{statePath}: the checkpoint was made with different data or batching ({savedData}); now {fingerprint}. Resume with the same files, weights, seed and batch_size");
+        if (rows != step * rowsPerStep)
+            throw new InvalidDataException($"{statePath}: {rows} rows consumed by step {step} does not match {rowsPerStep} rows per step (gradient_accumulation_steps changed?)");
+
+        string weightsPath = Path.Combine(dir, TrainableFile);
+        var weights = SafeTensorsFile.Load(weightsPath);
+        var opt = SafeTensorsFile.Load(Path.Combine(dir, OptimizerFile));
+        var rng = SafeTensorsFile.Load(Path.Combine(dir, RngFile));
+        try
+        {
+            using (no_grad())
+            {
+                foreach (var (name, p) in parameters)
+                {
+                    if (!weights.TryGetValue(name, out var t)) throw new InvalidDataException($"{weightsPath}: lacks trainable parameter '{name}'");
+                    if (!t.shape.SequenceEqual(p.shape))
+                        throw new InvalidDataException($"{weightsPath}: '{name}' has shape [{string.Join(", ", t.shape)}], the model's is [{string.Join(", ", p.shape)}]");
+                    p.copy_(t);
+                }
+            }
+            optimizer.LoadState(opt, optimizerStep, Path.Combine(dir, OptimizerFile));
+            if (!rng.TryGetValue("cpu_rng_state", out var rngState)) throw new InvalidDataException($"{Path.Combine(dir, RngFile)}: lacks 'cpu_rng_state'");
+            random.set_rng_state(rngState);
+        }
+        finally
+        {
+            foreach (var t in weights.Values.Concat(opt.Values).Concat(rng.Values)) t.Dispose();
+        }
+        return step;
+    }
+}

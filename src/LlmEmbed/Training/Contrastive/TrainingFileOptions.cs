@@ -1,0 +1,14 @@
+namespace LlmEmbed.Training.Contrastive;
+
+/// <summary>
+/// One training file of the mixture. <see cref="Weight"/> is how many times the file's rows are drawn per
+/// epoch of the mixture (1 = each row once, 2 = upsampled twice, 0.5 = a different random half each epoch).
+/// </summary>
+public sealed class TrainingFileOptions
+{
+    public string Path { get; set; } = "";
+    public double Weight { get; set; } = 1.0;
+
+    /// <summary>Instruction for this file's queries where a row has none of its own (null = no instruction).</summary>
+    public string? Instruction { get; set; }
+}
