@@ -6,5 +6,7 @@ var root = new RootCommand("llm-embed: build text-embedding models from decoder-
     PretrainCommand.Create(),
     TokenizerCommand.Create(),
     EmbedCommand.Create(),
+    TrainCommand.Create(),
+    MineCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -4,40 +4,41 @@ using LlmEmbed.Training.Contrastive;
 namespace LlmEmbed.Cli.Commands;
 
 /// <summary>
-/// <c>llm-embed mine --config FILE.yaml --input rows.jsonl --output mined.jsonl [--ranks 10:50] [--corpus texts.jsonl]</c>:
+/// <c>llm-embed mine --model DIR --input pairs.jsonl --output triplets.jsonl [--rank-range 10:50] [--corpus FILE]</c>:
 /// fills each row's negative with a hard negative from the model's own search (rank window, never the positive).
 /// </summary>
 public static class MineCommand
 {
     public static Command Create()
     {
-        var config = new Option<string>("--config") { Description = "training YAML whose model section names the model to mine with", Required = true };
+        var model = new Option<string>("--model") { Description = "embedding model folder (llm-embed train output/model, or any saved embedding model)", Required = true };
+        var instructionOption = new Option<string?>("--instruction") { Description = "instruction for the queries (documents get none)" };
+        var onBadRow = new Option<BadRowPolicy>("--on-bad-row") { Description = "skip or fail on malformed input rows", DefaultValueFactory = _ => BadRowPolicy.Skip };
+        var seed = new Option<long>("--seed") { Description = "seed of the choice inside the rank window", DefaultValueFactory = _ => 42 };
         var input = new Option<string>("--input") { Description = "training JSONL rows to mine negatives for", Required = true };
         var output = new Option<string>("--output") { Description = "where to write the rows with mined negatives (JSONL)", Required = true };
-        var ranks = new Option<string>("--ranks") { Description = "1-based rank window FROM:TO to draw the negative from", DefaultValueFactory = _ => "10:50" };
+        var ranks = new Option<string>("--rank-range") { Description = "1-based rank window FROM:TO to draw the negative from", DefaultValueFactory = _ => "10:50" };
         var corpus = new Option<string?>("--corpus") { Description = "JSONL of candidate texts (field 'text', or training rows: their positives and negatives); default: the input's positives and negatives" };
-        var set = new Option<string[]>("--set") { Description = "override a config option (repeatable)", Arity = ArgumentArity.ZeroOrMore };
         var pickFirst = new Option<bool>("--pick-first") { Description = "take the best-ranked eligible candidate instead of a seeded random one in the window" };
         var batch = new Option<int>("--batch-size") { Description = "texts embedded at once", DefaultValueFactory = _ => 32 };
         var command = new Command("mine", "mine hard negatives with an embedding model's own search");
-        foreach (var o in new Option[] { config, input, output, ranks, corpus, set, pickFirst, batch }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, input, output, ranks, corpus, instructionOption, onBadRow, seed, pickFirst, batch }) command.Options.Add(o);
         command.SetAction(parseResult =>
         {
             try
             {
-                var options = ContrastiveTrainingOptions.Load(parseResult.GetValue(config)!, parseResult.GetValue(set) ?? []);
                 var range = RankRange.Parse(parseResult.GetValue(ranks)!);
                 var summary = new DataValidationSummary();
-                var rows = ContrastiveDataReader.Read(parseResult.GetValue(input)!, options.OnBadRow, summary);
+                var rows = ContrastiveDataReader.Read(parseResult.GetValue(input)!, parseResult.GetValue(onBadRow), summary);
                 if (summary.RowsSkipped > 0) Console.Error.WriteLine($"input: {summary}");
                 IReadOnlyList<string> texts = parseResult.GetValue(corpus) is { } corpusPath ? ReadCorpus(corpusPath) : HardNegativeMiner.CorpusOf(rows);
-                string? instruction = options.Files.Select(f => f.Instruction).FirstOrDefault(i => i != null);
-
-                TorchSharp.torch.manual_seed(options.Seed);
-                var encoder = ContrastiveEncoderProvider.Create(options);
+                string? instruction = parseResult.GetValue(instructionOption);
+                long seedValue = parseResult.GetValue(seed);
+                TorchSharp.torch.manual_seed(seedValue);
+                var encoder = new EmbeddingModelEncoder(LlmEmbed.Embedding.EmbeddingModel.Load(parseResult.GetValue(model)!));
                 int batchSize = parseResult.GetValue(batch);
                 var miner = new HardNegativeMiner(encoder.AsEmbeddingFunction(ContrastiveTextRole.Query, batchSize, instruction),
-                    encoder.AsEmbeddingFunction(ContrastiveTextRole.Document, batchSize), range, options.Seed, parseResult.GetValue(pickFirst));
+                    encoder.AsEmbeddingFunction(ContrastiveTextRole.Document, batchSize), range, seedValue, parseResult.GetValue(pickFirst));
                 var result = miner.Mine(rows, texts, new ConsoleLines());
                 ContrastiveDataWriter.Write(parseResult.GetValue(output)!, result.Rows);
                 Console.WriteLine($"mined {result.Mined} negatives; {result.NoCandidate} rows had no eligible candidate at ranks {range} (kept as they were)");

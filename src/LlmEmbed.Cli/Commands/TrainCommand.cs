@@ -26,11 +26,14 @@ public static class TrainCommand
             try
             {
                 var options = ContrastiveTrainingOptions.Load(parseResult.GetValue(config)!, parseResult.GetValue(set) ?? []);
-                var trainer = new ContrastiveTrainer(options, ContrastiveEncoderProvider.Create, message => Console.Error.WriteLine(message));
+                EmbeddingModelEncoder? encoder = null;
+                var trainer = new ContrastiveTrainer(options, o => encoder = EmbeddingModelEncoder.Create(o), message => Console.Error.WriteLine(message));
                 using var cancel = new CancellationTokenSource();
                 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
                 var result = trainer.Run(parseResult.GetValue(resume), new ConsoleProgress(), cancel.Token);
-                Console.WriteLine($"done: {result.Steps} steps, final loss {result.FinalLoss:F4}; trainable weights in {result.TrainableWeightsPath}");
+                // The run folder's model/ becomes a complete embedding model (config, PEFT adapter, pooler) for embed/evaluate.
+                encoder!.Model.Save(trainer.ModelDir);
+                Console.WriteLine($"done: {result.Steps} steps, final loss {result.FinalLoss:F4}; embedding model in {trainer.ModelDir}");
                 return 0;
             }
             catch (OperationCanceledException)
