@@ -14,11 +14,13 @@ public static class CliRunner
 
     public static bool Interactive => !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("CI") is null;
 
-    public static int Run(Func<int> body)
+    public static int Run(Func<int> body) => RunAsync(() => Task.FromResult(body())).GetAwaiter().GetResult();
+
+    public static async Task<int> RunAsync(Func<Task<int>> body)
     {
         try
         {
-            return body();
+            return await body();
         }
         catch (OperationCanceledException)
         {
@@ -47,10 +49,11 @@ public static class CliRunner
     /// <summary>Progress lines for training loops: step, loss, learning rate, tokens/s and ETA.</summary>
     public static IProgress<TrainingProgress> TrainingProgressReporter() => new SynchronousProgress<TrainingProgress>(p =>
     {
-        if (p.Message != null) { Log($"step {p.Step}/{p.TotalSteps}: {p.Message}"); return; }
+        string context = p.Context is { } c ? c + " " : "";
+        if (p.Message != null) { Log($"{context}step {p.Step}/{p.TotalSteps}: {p.Message}"); return; }
         string eta = p.Remaining is { } r ? $", ETA {r:hh\\:mm\\:ss}" : "";
         double pct = 100.0 * p.Step / Math.Max(1, p.TotalSteps);
-        Log($"step {p.Step}/{p.TotalSteps} ({pct:F1}%) loss {p.Loss:F4} lr {p.LearningRate:E2} {p.TokensPerSecond:N0} tok/s{eta}");
+        Log($"{context}step {p.Step}/{p.TotalSteps} ({pct:F1}%) loss {p.Loss:F4} lr {p.LearningRate:E2} {p.TokensPerSecond:N0} tok/s{eta}");
     });
 
     /// <summary>Reports on the calling thread (System.Progress would post to the thread pool and reorder lines).</summary>

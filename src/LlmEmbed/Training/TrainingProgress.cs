@@ -9,4 +9,5 @@ public sealed record TrainingProgress(
     double TokensPerSecond,
     TimeSpan Elapsed,
     TimeSpan? Remaining,
-    string? Message = null);
+    string? Message = null,
+    string? Context = null);
