@@ -244,8 +244,22 @@ public static class KMeans
 
     internal static double SquaredDistance(double[] a, double[] b)
     {
+        int j = 0;
         double sum = 0;
-        for (int j = 0; j < a.Length; j++)
+        if (System.Numerics.Vector.IsHardwareAccelerated && a.Length >= 2 * System.Numerics.Vector<double>.Count)
+        {
+            var va = System.Runtime.InteropServices.MemoryMarshal.Cast<double, System.Numerics.Vector<double>>(a);
+            var vb = System.Runtime.InteropServices.MemoryMarshal.Cast<double, System.Numerics.Vector<double>>(b);
+            var acc = System.Numerics.Vector<double>.Zero;
+            for (int v = 0; v < va.Length; v++)
+            {
+                var d = va[v] - vb[v];
+                acc += d * d;
+            }
+            sum = System.Numerics.Vector.Sum(acc);
+            j = va.Length * System.Numerics.Vector<double>.Count;
+        }
+        for (; j < a.Length; j++)
         {
             double d = a[j] - b[j];
             sum += d * d;

@@ -23,6 +23,9 @@ public static class LbfgsMinimizer
         int n = start.Length;
         var x = (double[])start.Clone();
         var g = new double[n];
+        int evaluations = 0;
+        Objective original = objective;
+        objective = (point, gradient) => { evaluations++; return original(point, gradient); };
         double f = objective(x, g);
         if (!double.IsFinite(f)) throw new ArgumentException($"the objective is not finite at the start point ({f})", nameof(start));
         var s = new List<double[]>(memory);
@@ -35,7 +38,7 @@ public static class LbfgsMinimizer
         int iteration = 0;
         while (iteration < maxIterations)
         {
-            if (MaxAbs(g) <= gradientTolerance) return new LbfgsResult(x, f, MaxAbs(g), iteration, true);
+            if (MaxAbs(g) <= gradientTolerance) return new LbfgsResult(x, f, MaxAbs(g), iteration, true, evaluations);
             // Two-loop recursion: direction = -H g.
             for (int i = 0; i < n; i++) direction[i] = -g[i];
             for (int k = s.Count - 1; k >= 0; k--)
@@ -83,7 +86,7 @@ public static class LbfgsMinimizer
             if (previous - f <= 1e-15 * Math.Max(1.0, Math.Abs(f)) && MaxAbs(g) <= gradientTolerance * 1e3) break;
         }
         double gMax = MaxAbs(g);
-        return new LbfgsResult(x, f, gMax, iteration, gMax <= gradientTolerance);
+        return new LbfgsResult(x, f, gMax, iteration, gMax <= gradientTolerance, evaluations);
     }
 
     // Strong Wolfe line search (c1 = 1e-4, c2 = 0.9): Nocedal & Wright algorithms 3.5 (bracketing) and 3.6 (zoom),

@@ -64,7 +64,7 @@ public static class LogisticRegression
             double mean = intercepts.Average();
             for (int k = 0; k < rows; k++) intercepts[k] -= mean;
         }
-        return new LogisticRegressionModel(classes, coefficients, intercepts, result.Value, result.Iterations, result.Converged, result.GradientMaxAbs);
+        return new LogisticRegressionModel(classes, coefficients, intercepts, result.Value, result.Iterations, result.Converged, result.GradientMaxAbs, result.Evaluations);
     }
 
     // F = Σ log(1 + exp(-s_i z_i)) + ||w||²/(2C), s_i = ±1, z_i = w·x_i + b.
@@ -76,14 +76,13 @@ public static class LogisticRegression
         for (int i = 0; i < x.Length; i++)
         {
             double[] row = x[i];
-            double z = b;
-            for (int j = 0; j < dim; j++) z += w[j] * row[j];
+            double z = b + VectorMath.Dot(w[..dim], row);
             double sign = y[i] == 1 ? 1.0 : -1.0;
             double margin = sign * z;
             // log(1 + exp(-m)) computed without overflow.
             loss += margin > 0 ? Math.Log(1 + Math.Exp(-margin)) : -margin + Math.Log(1 + Math.Exp(margin));
             double dz = -sign / (1 + Math.Exp(margin));
-            for (int j = 0; j < dim; j++) grad[j] += dz * row[j];
+            VectorMath.Axpy(dz, row, grad[..dim]);
             grad[dim] += dz;
         }
         double penalty = 0;
@@ -108,9 +107,7 @@ public static class LogisticRegression
             double max = double.NegativeInfinity;
             for (int k = 0; k < classes; k++)
             {
-                double sum = w[interceptOffset + k];
-                var wk = w.Slice(k * dim, dim);
-                for (int j = 0; j < dim; j++) sum += wk[j] * row[j];
+                double sum = w[interceptOffset + k] + VectorMath.Dot(w.Slice(k * dim, dim), row);
                 z[k] = sum;
                 if (sum > max) max = sum;
             }
@@ -122,8 +119,7 @@ public static class LogisticRegression
             for (int k = 0; k < classes; k++)
             {
                 double dz = z[k] / total - (k == y[i] ? 1.0 : 0.0);
-                var gk = grad.Slice(k * dim, dim);
-                for (int j = 0; j < dim; j++) gk[j] += dz * row[j];
+                VectorMath.Axpy(dz, row, grad.Slice(k * dim, dim));
                 grad[interceptOffset + k] += dz;
             }
         }

@@ -15,11 +15,13 @@ public sealed class LogisticRegressionModel
     public int Iterations { get; }
     public bool Converged { get; }
     public double GradientMaxAbs { get; }
+    /// <summary>Objective evaluations the optimiser used.</summary>
+    public int Evaluations { get; }
     public bool IsBinary => Classes.Count == 2;
 
     public LogisticRegressionModel(
         IReadOnlyList<int> classes, IReadOnlyList<double[]> coefficients, IReadOnlyList<double> intercepts,
-        double objective, int iterations, bool converged, double gradientMaxAbs)
+        double objective, int iterations, bool converged, double gradientMaxAbs, int evaluations = 0)
     {
         Classes = classes.ToArray();
         Coefficients = coefficients.Select(r => (double[])r.Clone()).ToArray();
@@ -28,6 +30,7 @@ public sealed class LogisticRegressionModel
         Iterations = iterations;
         Converged = converged;
         GradientMaxAbs = gradientMaxAbs;
+        Evaluations = evaluations;
     }
 
     /// <summary>Decision values: one per row of <see cref="Coefficients"/>.</summary>
