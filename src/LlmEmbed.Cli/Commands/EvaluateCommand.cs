@@ -1,0 +1,90 @@
+using System.CommandLine;
+using LlmEmbed.Evaluation;
+using LlmEmbed.Evaluation.Results;
+using LlmEmbed.Evaluation.Tasks;
+using Microsoft.Extensions.AI;
+
+namespace LlmEmbed.Cli.Commands;
+
+/// <summary>
+/// <c>llm-embed evaluate --model DIR (--tasks A,B | --task-types sts,retrieval) [--data DIR] --output DIR</c>:
+/// runs the MTEB-style evaluation and prints the summary table.
+/// </summary>
+public static class EvaluateCommand
+{
+    /// <summary>
+    /// The single place where a model folder becomes an embedding generator. Until the embedding model loader
+    /// exists this throws; wire it to <c>EmbeddingModel.Load(dir)</c> here (or pass a loader to <see cref="Create"/>).
+    /// </summary>
+    public static IEmbeddingGenerator<string, Embedding<float>> LoadModel(string modelFolder) =>
+        throw new NotSupportedException($"loading an embedding model from {modelFolder} is not wired yet (EvaluateCommand.LoadModel)");
+
+    /// <param name="loadModel">Turns a model folder into a generator; <see cref="LoadModel"/> when null.</param>
+    public static Command Create(Func<string, IEmbeddingGenerator<string, Embedding<float>>>? loadModel = null)
+    {
+        loadModel ??= LoadModel;
+        var model = new Option<string>("--model") { Description = "Embedding model folder", Required = true };
+        var tasks = new Option<string?>("--tasks") { Description = "Comma-separated task names (e.g. STS12,SciFact)" };
+        var taskTypes = new Option<string?>("--task-types") { Description = "Comma-separated task types: sts, retrieval, reranking, classification, clustering, pair_classification" };
+        var data = new Option<string?>("--data") { Description = "Data root (default: $LLMEMBED_DATA or ../shared/data)" };
+        var output = new Option<string>("--output") { Description = "Folder for the result files", Required = true };
+        var registry = new Option<string?>("--registry") { Description = "tasks.json to use (default: the one next to the application)" };
+        var batchSize = new Option<int>("--batch-size") { Description = "Texts per embedding call", DefaultValueFactory = _ => 32 };
+        var cache = new Option<string?>("--cache") { Description = "Embedding cache folder (default: OUTPUT/embedding-cache; \"\" disables)" };
+        var instructions = new Option<string>("--instructions") { Description = "in-text | separate | none", DefaultValueFactory = _ => "in-text" };
+        var maxSamples = new Option<int?>("--max-samples") { Description = "Subsample each task (smoke tests only; scores not comparable)" };
+
+        var command = new Command("evaluate", "Evaluate an embedding model on MTEB-style tasks");
+        foreach (Option option in new Option[] { model, tasks, taskTypes, data, output, registry, batchSize, cache, instructions, maxSamples })
+            command.Options.Add(option);
+
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            string? names = parseResult.GetValue(tasks), types = parseResult.GetValue(taskTypes);
+            if (string.IsNullOrWhiteSpace(names) && string.IsNullOrWhiteSpace(types))
+            {
+                Console.Error.WriteLine("error: give --tasks and/or --task-types");
+                return 2;
+            }
+            try
+            {
+                var taskRegistry = TaskRegistry.Load(parseResult.GetValue(registry));
+                var selected = taskRegistry.Select(SplitList(names), SplitList(types).Select(TaskTypeNames.Parse));
+                string modelFolder = parseResult.GetValue(model)!;
+                var generator = loadModel(modelFolder);
+                var options = new MtebEvaluatorOptions
+                {
+                    DataRoot = DataRoot.Resolve(parseResult.GetValue(data)),
+                    OutputFolder = Path.GetFullPath(parseResult.GetValue(output)!),
+                    CacheFolder = parseResult.GetValue(cache),
+                    BatchSize = parseResult.GetValue(batchSize),
+                    MaxSamplesPerTask = parseResult.GetValue(maxSamples),
+                    InstructionMode = ParseInstructionMode(parseResult.GetValue(instructions)!),
+                    Progress = new Progress<string>(message => Console.Error.WriteLine(message)),
+                };
+                var evaluator = new MtebEvaluator(generator, Path.GetFileName(Path.GetFullPath(modelFolder).TrimEnd('/')), options);
+                var results = await evaluator.EvaluateAsync(selected, cancellationToken);
+                Console.WriteLine(ResultsSummary.ToText(results));
+                return 0;
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException or IOException or InvalidOperationException or NotSupportedException
+                                          or LlmEmbed.Evaluation.Data.DatasetFormatException)
+            {
+                Console.Error.WriteLine("error: " + e.Message);
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    private static IEnumerable<string> SplitList(string? value) =>
+        string.IsNullOrWhiteSpace(value) ? [] : value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static InstructionMode ParseInstructionMode(string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "in-text" or "intext" => InstructionMode.InText,
+        "separate" => InstructionMode.Separate,
+        "none" => InstructionMode.None,
+        _ => throw new ArgumentException($"--instructions must be in-text, separate or none, got '{value}'"),
+    };
+}

@@ -1,0 +1,106 @@
+using LlmEmbed.Evaluation.Caching;
+using LlmEmbed.Evaluation.Data;
+using LlmEmbed.Evaluation.Metrics;
+using LlmEmbed.Evaluation.Results;
+
+namespace LlmEmbed.Evaluation.Evaluators;
+
+/// <summary>
+/// MTEB (v1) classification: 10 experiments, each undersampling the train split to n examples per label (MTEB's
+/// reshuffled index array, here with System.Random seeded by the context seed), fitting logistic regression
+/// (C = 1, 100 iterations) on the embeddings and scoring the full test split; accuracy (main), macro-F1 and, for
+/// two classes, AP of the hard predictions, averaged over the experiments.
+/// </summary>
+/// <remarks>
+/// Datasets without a train split (MR, MPQA) are split deterministically: the rows are shuffled with the seed and
+/// the first half trains, the second half is evaluated (MTEB/SentEval would cross-validate instead).
+/// </remarks>
+public static class ClassificationEvaluator
+{
+    public const int Experiments = 10;
+
+    public static async Task<SplitScores> EvaluateAsync(TaskContext context, CancellationToken cancellationToken)
+    {
+        var task = context.Task;
+        IReadOnlyList<LabeledText> train, test;
+        string trainSplit, testSplit = task.EvalSplit;
+        if (task.TrainSplit is null)
+        {
+            var rows = DatasetReader.ReadLabeledTexts(context.DatasetFolder, task.EvalSplit);
+            if (rows.Count < 4) throw new InvalidOperationException($"{task.Name}: {rows.Count} rows are too few to split into train and test halves");
+            var order = Enumerable.Range(0, rows.Count).ToArray();
+            Sampling.Shuffle(order, new Random(context.Seed));
+            int half = rows.Count / 2;
+            train = order[..half].Order().Select(i => rows[i]).ToArray();
+            test = order[half..].Order().Select(i => rows[i]).ToArray();
+            trainSplit = task.EvalSplit + "-half-train";
+            testSplit = task.EvalSplit + "-half-test";
+        }
+        else
+        {
+            train = DatasetReader.ReadLabeledTexts(context.DatasetFolder, task.TrainSplit);
+            test = DatasetReader.ReadLabeledTexts(context.DatasetFolder, task.EvalSplit);
+            trainSplit = task.TrainSplit;
+        }
+        // Only the rows that can be drawn are encoded: each experiment takes at most SamplesPerLabel per label, but
+        // from a shuffle of the full train split, so the full train split must be available. Subsampling (tests)
+        // limits both splits.
+        train = context.Subsample(train);
+        test = context.Subsample(test);
+        context.EvaluatedRows = test.Count;
+
+        var labelNames = train.Select(r => r.Label).Concat(test.Select(r => r.Label)).Distinct().Order(StringComparer.Ordinal).ToArray();
+        var labelIds = labelNames.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => p.i, StringComparer.Ordinal);
+        var trainLabelSet = train.Select(r => r.Label).ToHashSet(StringComparer.Ordinal);
+        var unseen = test.Select(r => r.Label).Where(l => !trainLabelSet.Contains(l)).Distinct().Order(StringComparer.Ordinal).ToArray();
+        if (unseen.Length > 0)
+            context.Warn($"test label(s) missing from the train split: {string.Join(", ", unseen)} (they can never be predicted)");
+        if (trainLabelSet.Count < 2)
+            throw new InvalidOperationException($"{task.Name}: the train split has {trainLabelSet.Count} label(s); classification needs at least 2");
+
+        int[] yTrain = train.Select(r => labelIds[r.Label]).ToArray();
+        int[] yTest = test.Select(r => labelIds[r.Label]).ToArray();
+        double[][] xTrain = StsMetrics.Widen(await context.EncodeAsync(trainSplit, TextRole.Text, train.Select(r => r.Text).ToArray(), cancellationToken));
+        double[][] xTest = StsMetrics.Widen(await context.EncodeAsync(testSplit, TextRole.Text, test.Select(r => r.Text).ToArray(), cancellationToken));
+
+        var random = new Random(context.Seed);
+        var indices = Enumerable.Range(0, train.Count).ToArray();
+        var accuracies = new List<double>();
+        var f1s = new List<double>();
+        var aps = new List<double>();
+        bool binary = labelNames.Length == 2;
+        for (int experiment = 0; experiment < Experiments; experiment++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Sampling.Shuffle(indices, random);
+            int[] selected = Sampling.UndersamplePerLabel(indices, yTrain, task.SamplesPerLabel);
+            var model = LogisticRegression.Fit(selected.Select(i => xTrain[i]).ToArray(), selected.Select(i => yTrain[i]).ToArray());
+            int[] predictions = model.Predict(xTest);
+            accuracies.Add(ClassificationMetrics.Accuracy(yTest, predictions));
+            f1s.Add(ClassificationMetrics.MacroF1(yTest, predictions));
+            if (binary)
+                aps.Add(AveragePrecision.Compute(yTest, predictions.Select(p => (double)p).ToArray()));
+            context.Progress?.Report($"{task.Name}: experiment {experiment + 1}/{Experiments} accuracy {accuracies[^1]:F4}");
+        }
+        var metrics = new Dictionary<string, double>
+        {
+            ["accuracy"] = accuracies.Average(),
+            ["accuracy_stderr"] = StandardDeviation(accuracies),
+            ["f1"] = f1s.Average(),
+            ["f1_stderr"] = StandardDeviation(f1s),
+        };
+        if (binary)
+        {
+            metrics["ap"] = aps.Average();
+            metrics["ap_stderr"] = StandardDeviation(aps);
+        }
+        return new SplitScores(metrics["accuracy"], metrics);
+    }
+
+    // MTEB's "stderr" is numpy.std (population standard deviation) over the experiments.
+    private static double StandardDeviation(List<double> values)
+    {
+        double mean = values.Average();
+        return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / values.Count);
+    }
+}

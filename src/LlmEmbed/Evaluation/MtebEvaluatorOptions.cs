@@ -1,0 +1,23 @@
+using LlmEmbed.Evaluation.Tasks;
+using Microsoft.Extensions.Logging;
+
+namespace LlmEmbed.Evaluation;
+
+/// <summary>Settings of <see cref="MtebEvaluator"/>.</summary>
+public sealed record MtebEvaluatorOptions
+{
+    /// <summary>Folder holding the datasets (see <see cref="DataRoot.Resolve"/>).</summary>
+    public required string DataRoot { get; init; }
+    /// <summary>Folder that receives one <c>{task}.json</c> per task plus <c>summary.md</c>.</summary>
+    public required string OutputFolder { get; init; }
+    /// <summary>Embedding cache folder; null = <c>{OutputFolder}/embedding-cache</c>; empty string = no cache.</summary>
+    public string? CacheFolder { get; init; }
+    public int BatchSize { get; init; } = 32;
+    /// <summary>Subsample every task to at most this many evaluation rows. For tests only: results are not comparable.</summary>
+    public int? MaxSamplesPerTask { get; init; }
+    public InstructionMode InstructionMode { get; init; } = InstructionMode.InText;
+    /// <summary>Seed of every random choice (undersampling, half splits, k-means, subsampling).</summary>
+    public int Seed { get; init; } = 42;
+    public IProgress<string>? Progress { get; init; }
+    public ILogger? Logger { get; init; }
+}
