@@ -7,6 +7,9 @@ var root = new RootCommand("llm-embed: build text-embedding models from decoder-
     TokenizerCommand.Create(),
     EmbedCommand.Create(),
     TrainCommand.Create(),
+    EvaluateCommand.Create(),
+    ExperimentCommand.Create(),
+    CompareCommand.Create(),
     MineCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

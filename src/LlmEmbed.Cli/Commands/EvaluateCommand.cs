@@ -13,11 +13,11 @@ namespace LlmEmbed.Cli.Commands;
 public static class EvaluateCommand
 {
     /// <summary>
-    /// The single place where a model folder becomes an embedding generator. Until the embedding model loader
-    /// exists this throws; wire it to <c>EmbeddingModel.Load(dir)</c> here (or pass a loader to <see cref="Create"/>).
+    /// The single place where a model folder becomes an embedding generator (tests may pass another loader to <see cref="Create"/>).
     /// </summary>
     public static IEmbeddingGenerator<string, Embedding<float>> LoadModel(string modelFolder) =>
-        throw new NotSupportedException($"loading an embedding model from {modelFolder} is not wired yet (EvaluateCommand.LoadModel)");
+        new LlmEmbed.Embedding.EmbeddingGenerator(LlmEmbed.Embedding.EmbeddingModel.Load(modelFolder),
+            Path.GetFileName(Path.GetFullPath(modelFolder).TrimEnd('/')), ownsModel: true);
 
     /// <param name="loadModel">Turns a model folder into a generator; <see cref="LoadModel"/> when null.</param>
     public static Command Create(Func<string, IEmbeddingGenerator<string, Embedding<float>>>? loadModel = null)
