@@ -45,14 +45,55 @@ internal static class HuggingFaceTokenizerJson
                 foreach (var a in at.EnumerateArray()) added[a.GetProperty("content").GetString()!] = a.GetProperty("id").GetInt32();
 
             bool byteLevel = ContainsType(root, "pre_tokenizer", "ByteLevel") || ContainsType(root, "decoder", "ByteLevel");
-            if (!byteLevel)
-                throw new NotSupportedException($"{path}: SentencePiece-style tokenizer.json (no ByteLevel pre-tokenizer) is not supported yet; use tokenizer.model");
+            if (!byteLevel) return LoadSentencePieceStyle(path, root, model, vocab, merges, config);
             string pattern = SplitPattern(root) ?? Gpt2Pattern;
             Normalizer? normalizer = ContainsType(root, "normalizer", "NFC") ? new UnicodeFormNormalizer(NormalizationForm.FormC) : null;
             var all = new Dictionary<string, int>(vocab, StringComparer.Ordinal);
             foreach (var (k, v) in added) all[k] = v;
             return Build(vocab, merges, added, pattern, normalizer, config, [path], "tokenizer.json (byte-level BPE)", all);
         }
+    }
+
+    /// <summary>
+    /// SentencePiece-style BPE (Llama 2 / Mistral HF conversions): normaliser Prepend "▁" + Replace " " → "▁", no
+    /// pre-tokenizer, byte fallback. Anything else that is not byte-level is rejected rather than encoded wrongly.
+    /// </summary>
+    private static TextTokenizer LoadSentencePieceStyle(string path, JsonElement root, JsonElement model, Dictionary<string, int> vocab, List<string> merges, TokenizerConfig config)
+    {
+        if (root.TryGetProperty("pre_tokenizer", out var pre) && pre.ValueKind != JsonValueKind.Null)
+            throw new NotSupportedException($"{path}: pre_tokenizer '{TypeName(pre)}' is not supported for non-byte-level BPE (supported: none, with normalizer Prepend \"▁\" + Replace \" \" → \"▁\")");
+        if (!root.TryGetProperty("normalizer", out var norm) || !IsSentencePieceNormalizer(norm))
+            throw new NotSupportedException($"{path}: normalizer '{(norm.ValueKind == JsonValueKind.Object ? TypeName(norm) : "none")}' is not supported for non-byte-level BPE (expected Sequence[Prepend \"▁\", Replace \" \" → \"▁\"])");
+        bool byteFallback = model.TryGetProperty("byte_fallback", out var bf) && bf.ValueKind == JsonValueKind.True;
+        bool fuseUnk = model.TryGetProperty("fuse_unk", out var fu) && fu.ValueKind == JsonValueKind.True;
+        string? unk = model.TryGetProperty("unk_token", out var u) && u.ValueKind == JsonValueKind.String ? u.GetString() : null;
+        var added = new List<(string, int, bool)>();
+        if (root.TryGetProperty("added_tokens", out var at) && at.ValueKind == JsonValueKind.Array)
+            foreach (var a in at.EnumerateArray())
+                added.Add((a.GetProperty("content").GetString()!, a.GetProperty("id").GetInt32(), a.TryGetProperty("special", out var special) && special.ValueKind == JsonValueKind.True));
+        var pairs = new List<(string, string)>(merges.Count);
+        for (int i = 0; i < merges.Count; i++)
+        {
+            int space = merges[i].IndexOf(' ');
+            if (space <= 0 || space == merges[i].Length - 1) throw new InvalidDataException($"{path}: merge #{i} '{merges[i]}' is not two tokens");
+            pairs.Add((merges[i][..space], merges[i][(space + 1)..]));
+        }
+        var sp = new SentencePieceBpeModel(vocab, pairs, added, byteFallback, unk, fuseUnk, path);
+        int? Id(string token) => sp.Vocabulary.TryGetValue(token, out int id) ? id : null;
+        var inner = new PieceTokenizer(sp.Encode, sp.Piece, sp.Decode);
+        return TextTokenizer.Create(inner, sp.Vocabulary, sp.Encode, sp.VocabSize, Id("<s>"), Id("</s>"), config, defaultAddBos: true, [path], "tokenizer.json (SentencePiece-style BPE)");
+    }
+
+    private static string TypeName(JsonElement e) => e.ValueKind == JsonValueKind.Object && e.TryGetProperty("type", out var t) ? t.GetString() ?? "?" : "?";
+
+    private static bool IsSentencePieceNormalizer(JsonElement norm)
+    {
+        if (norm.ValueKind != JsonValueKind.Object || TypeName(norm) != "Sequence" || !norm.TryGetProperty("normalizers", out var list)) return false;
+        var items = list.EnumerateArray().ToList();
+        return items.Count == 2
+            && TypeName(items[0]) == "Prepend" && items[0].GetProperty("prepend").GetString() == "\u2581"
+            && TypeName(items[1]) == "Replace" && items[1].GetProperty("pattern").TryGetProperty("String", out var from) && from.GetString() == " "
+            && items[1].GetProperty("content").GetString() == "\u2581";
     }
 
     public static TextTokenizer LoadVocabMerges(string vocabPath, string mergesPath, TokenizerConfig config)
@@ -84,7 +125,8 @@ internal static class HuggingFaceTokenizerJson
             PreTokenizer = new RegexPreTokenizer(new Regex(pattern, RegexOptions.Compiled), specials),
         });
         int vocabSize = all.Values.DefaultIfEmpty(-1).Max() + 1;
-        return TextTokenizer.Create(bpe, all, text => bpe.EncodeToIds(text), vocabSize, null, null, config, defaultAddBos: false, files, kind);
+        // Normalise explicitly: the BPE tokenizer does not apply the normaliser on this path (Qwen2's NFC would be lost).
+        return TextTokenizer.Create(bpe, all, text => bpe.EncodeToIds(normalizer?.Normalize(text) ?? text), vocabSize, null, null, config, defaultAddBos: false, files, kind);
     }
 
     private static bool ContainsType(JsonElement root, string property, string type) =>
