@@ -17,6 +17,9 @@ internal static class HuggingFaceTokenizerJson
     /// <summary>The GPT-2 pre-tokenisation pattern, used by ByteLevel pre-tokenizers with <c>use_regex: true</c>.</summary>
     public const string Gpt2Pattern = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
 
+    /// <summary>The pre-tokenisation pattern of HF's Qwen2Tokenizer (single digits, case-insensitive contractions).</summary>
+    public const string Qwen2Pattern = @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
+
     public static TextTokenizer Load(string path, TokenizerConfig config)
     {
         JsonDocument doc;
@@ -108,8 +111,15 @@ internal static class HuggingFaceTokenizerJson
             throw new InvalidDataException($"{vocabPath}: invalid JSON: {e.Message}", e);
         }
         var merges = File.ReadLines(mergesPath).Where(l => l.Length > 0 && !l.StartsWith("#version", StringComparison.Ordinal)).ToList();
-        // GPT-2's own encoder treats "<|endoftext|>" in text as plain characters, so no special tokens are matched here.
-        return Build(vocab, merges, [], Gpt2Pattern, null, config, [vocabPath, mergesPath], "vocab.json + merges.txt (byte-level BPE)", vocab);
+        // The files do not say how to split text: like HF's slow tokenizers, that follows tokenizer_class (Qwen2Tokenizer:
+        // its own regex and NFC; anything else: GPT-2). Added tokens come from tokenizer_config's added_tokens_decoder;
+        // without one (GPT-2's original files) "<|endoftext|>" in text stays plain characters, as in OpenAI's encoder.
+        bool qwen2 = config.TokenizerClass == "Qwen2Tokenizer";
+        var added = config.AddedTokens.ToDictionary(kv => kv.Value, kv => kv.Key, StringComparer.Ordinal);
+        var all = new Dictionary<string, int>(vocab, StringComparer.Ordinal);
+        foreach (var (k, v) in added) all[k] = v;
+        return Build(vocab, merges, added, qwen2 ? Qwen2Pattern : Gpt2Pattern, qwen2 ? new UnicodeFormNormalizer(NormalizationForm.FormC) : null,
+            config, [vocabPath, mergesPath], "vocab.json + merges.txt (byte-level BPE)", all);
     }
 
     private static TextTokenizer Build(Dictionary<string, int> vocab, List<string> merges, Dictionary<string, int> added, string pattern, Normalizer? normalizer,

@@ -78,6 +78,28 @@ public class GoldenTokenizationTests
         Assert.Equal(TokenizerGolden.Decoded("qwen2", id), Qwen2.Decode(ids));
     }
 
+    private static TextTokenizer Qwen2VocabMerges => TokenizerGolden.Get("qwen2.vocab", () =>
+    {
+        // vocab.json + merges.txt + tokenizer_config.json, as in the original Qwen2 repos (Load prefers tokenizer.json).
+        var dir = Path.Combine(Path.GetTempPath(), "llmembed-qwen2-vocab-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        foreach (var f in new[] { "vocab.json", "merges.txt", "tokenizer_config.json" })
+            File.Copy(Path.Combine(TokenizerGolden.Dir("qwen2"), f), Path.Combine(dir, f), overwrite: true);
+        try { return TextTokenizer.Load(dir); }
+        finally { Directory.Delete(dir, recursive: true); }
+    });
+
+    /// <summary>tokenizer_class Qwen2Tokenizer selects Qwen2's regex and NFC; added_tokens_decoder supplies the special tokens.</summary>
+    [Theory]
+    [MemberData(nameof(TokenizerGolden.Cases), MemberType = typeof(TokenizerGolden))]
+    public void Qwen2VocabMergesWithConfigMatchesHuggingFace(int id)
+    {
+        Assert.Equal("vocab.json + merges.txt (byte-level BPE)", Qwen2VocabMerges.Kind);
+        int[] golden = TokenizerGolden.Ids("qwen2", id, "ids");
+        Assert.Equal(golden, Qwen2VocabMerges.Encode(TokenizerGolden.Text("qwen2", id)));
+        Assert.Equal(TokenizerGolden.Decoded("qwen2", id), Qwen2VocabMerges.Decode(golden));
+    }
+
     [Theory]
     [MemberData(nameof(TokenizerGolden.Cases), MemberType = typeof(TokenizerGolden))]
     public void Gpt2VocabMergesMatchesOpenAiEncoder(int id)
