@@ -11,7 +11,7 @@ namespace LlmEmbed.Tests.Models;
 /// <summary>stories260K converted through the CLI (<c>convert</c>, <c>forward</c>) against llama2.c run.c's outputs.</summary>
 public class Llama2cConversionTests
 {
-    private static int Cli(params string[] args) => new RootCommand { ConvertCommand.Create(), ForwardCommand.Create(), InfoCommand.Create() }.Parse(args).Invoke();
+    private static int Cli(params string[] args) => new RootCommand { ConvertCommand.Create(), ForwardCommand.Create(), InfoCommand.Create(), GenerateCommand.Create() }.Parse(args).Invoke();
 
     private static string Convert(TempDir dir)
     {
@@ -83,6 +83,30 @@ public class Llama2cConversionTests
         Assert.Equal(ScalarType.Float32, SafeTensorsFile.ReadHeader(bidi).Tensors.Single(t => t.Name == "logits").DType);
         Assert.Equal("bidirectional", SafeTensorsFile.ReadHeader(bidi).Metadata["attention"]);
         Assert.Equal("bfloat16", SafeTensorsFile.ReadHeader(bidi).Metadata["dtype"]);
+    }
+
+    [Fact]
+    public void GenerateContinuesGreedilyLikeRunC()
+    {
+        using var dir = TestPaths.NewTempDir();
+        string model = Convert(dir);
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Stories260KTests.ModelDir, "golden", "greedy_once_upon_a_time_64.json")));
+        string expected = doc.RootElement.GetProperty("text").GetString()!;
+        var original = Console.Out;
+        var captured = new StringWriter();
+        int rc;
+        try
+        {
+            Console.SetOut(captured);
+            rc = Cli("generate", "--model", model, "--prompt", "Once upon a time", "--max-tokens", "64", "--temperature", "0");
+        }
+        finally
+        {
+            Console.SetOut(original);
+        }
+        Assert.Equal(0, rc);
+        // Other tests may log to the console meanwhile, so look for the text rather than comparing the whole output.
+        Assert.Contains(expected + Environment.NewLine, captured.ToString());
     }
 
     [Fact]
