@@ -10,7 +10,7 @@ namespace LlmEmbed.Tokenization;
 /// added tokens, pre-tokenizer, normalizer) or GPT-2-style <c>vocab.json</c> + <c>merges.txt</c>.
 /// Byte-level BPE (GPT-2, Qwen2, our own trained tokenizer) is mapped onto <see cref="BpeOptions.ByteLevel"/> with
 /// the file's split regex; SentencePiece-style BPE in tokenizer.json (Llama/Mistral: "▁" prepending normaliser,
-/// byte fallback) is mapped onto the same BPE model with a normaliser doing what the HF one does.
+/// byte fallback, which Microsoft.ML.Tokenizers' BPE lacks) runs on <see cref="SentencePieceBpeModel"/>.
 /// </summary>
 internal static class HuggingFaceTokenizerJson
 {

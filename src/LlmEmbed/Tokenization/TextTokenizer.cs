@@ -141,6 +141,7 @@ public sealed class TextTokenizer
         return result.Count > maxLength ? result.GetRange(0, maxLength) : result;
     }
 
+    /// <summary>The text of <paramref name="ids"/>; special tokens (BOS, EOS, added special tokens) produce no text.</summary>
     public string Decode(IEnumerable<int> ids) => inner.Decode(ids) ?? "";
 
     public int? TokenToId(string token) => vocabulary.TryGetValue(token, out int id) ? id : null;

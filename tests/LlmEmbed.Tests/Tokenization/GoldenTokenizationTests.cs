@@ -26,6 +26,8 @@ public class GoldenTokenizationTests
         Assert.Equal(TokenizerGolden.Ids("llama2", id, "ids_no_bos"), Llama2Model.Encode(text, addBos: false, addEos: false));
         Assert.Equal(TokenizerGolden.Ids("llama2", id, "ids_with_bos"), Llama2Model.Encode(text));
         Assert.Equal(TokenizerGolden.Decoded("llama2", id), Llama2Model.Decode(TokenizerGolden.Ids("llama2", id, "ids_no_bos")));
+        // Special tokens produce no text, so BOS/EOS do not change the decoded string.
+        Assert.Equal(TokenizerGolden.Decoded("llama2", id), Llama2Model.Decode(Llama2Model.Encode(text, addBos: true, addEos: true)));
     }
 
     [Theory]
@@ -65,6 +67,7 @@ public class GoldenTokenizationTests
         string expected = TokenizerGolden.Decoded("mistral", id);
         if (id == SpecialLookalikes) expected = expected.Replace("<s>", "").Replace("</s>", "");
         Assert.Equal(expected, Mistral.Decode(noBos));
+        Assert.Equal(expected, Mistral.Decode(Mistral.Encode(text, addBos: true, addEos: true)));
     }
 
     [Theory]
