@@ -10,12 +10,15 @@ namespace LlmEmbed.Tokenization;
 /// added tokens, pre-tokenizer, normalizer) or GPT-2-style <c>vocab.json</c> + <c>merges.txt</c>.
 /// Byte-level BPE (GPT-2, Qwen2, our own trained tokenizer) is mapped onto <see cref="BpeOptions.ByteLevel"/> with
 /// the file's split regex; SentencePiece-style BPE in tokenizer.json (Llama/Mistral: "▁" prepending normaliser,
-/// byte fallback) is mapped onto the same BPE model with a normaliser doing what the HF one does.
+/// byte fallback, which Microsoft.ML.Tokenizers' BPE lacks) runs on <see cref="SentencePieceBpeModel"/>.
 /// </summary>
 internal static class HuggingFaceTokenizerJson
 {
     /// <summary>The GPT-2 pre-tokenisation pattern, used by ByteLevel pre-tokenizers with <c>use_regex: true</c>.</summary>
     public const string Gpt2Pattern = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";
+
+    /// <summary>The pre-tokenisation pattern of HF's Qwen2Tokenizer (single digits, case-insensitive contractions).</summary>
+    public const string Qwen2Pattern = @"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
 
     public static TextTokenizer Load(string path, TokenizerConfig config)
     {
@@ -45,14 +48,55 @@ internal static class HuggingFaceTokenizerJson
                 foreach (var a in at.EnumerateArray()) added[a.GetProperty("content").GetString()!] = a.GetProperty("id").GetInt32();
 
             bool byteLevel = ContainsType(root, "pre_tokenizer", "ByteLevel") || ContainsType(root, "decoder", "ByteLevel");
-            if (!byteLevel)
-                throw new NotSupportedException($"{path}: SentencePiece-style tokenizer.json (no ByteLevel pre-tokenizer) is not supported yet; use tokenizer.model");
+            if (!byteLevel) return LoadSentencePieceStyle(path, root, model, vocab, merges, config);
             string pattern = SplitPattern(root) ?? Gpt2Pattern;
             Normalizer? normalizer = ContainsType(root, "normalizer", "NFC") ? new UnicodeFormNormalizer(NormalizationForm.FormC) : null;
             var all = new Dictionary<string, int>(vocab, StringComparer.Ordinal);
             foreach (var (k, v) in added) all[k] = v;
             return Build(vocab, merges, added, pattern, normalizer, config, [path], "tokenizer.json (byte-level BPE)", all);
         }
+    }
+
+    /// <summary>
+    /// SentencePiece-style BPE (Llama 2 / Mistral HF conversions): normaliser Prepend "▁" + Replace " " → "▁", no
+    /// pre-tokenizer, byte fallback. Anything else that is not byte-level is rejected rather than encoded wrongly.
+    /// </summary>
+    private static TextTokenizer LoadSentencePieceStyle(string path, JsonElement root, JsonElement model, Dictionary<string, int> vocab, List<string> merges, TokenizerConfig config)
+    {
+        if (root.TryGetProperty("pre_tokenizer", out var pre) && pre.ValueKind != JsonValueKind.Null)
+            throw new NotSupportedException($"{path}: pre_tokenizer '{TypeName(pre)}' is not supported for non-byte-level BPE (supported: none, with normalizer Prepend \"▁\" + Replace \" \" → \"▁\")");
+        if (!root.TryGetProperty("normalizer", out var norm) || !IsSentencePieceNormalizer(norm))
+            throw new NotSupportedException($"{path}: normalizer '{(norm.ValueKind == JsonValueKind.Object ? TypeName(norm) : "none")}' is not supported for non-byte-level BPE (expected Sequence[Prepend \"▁\", Replace \" \" → \"▁\"])");
+        bool byteFallback = model.TryGetProperty("byte_fallback", out var bf) && bf.ValueKind == JsonValueKind.True;
+        bool fuseUnk = model.TryGetProperty("fuse_unk", out var fu) && fu.ValueKind == JsonValueKind.True;
+        string? unk = model.TryGetProperty("unk_token", out var u) && u.ValueKind == JsonValueKind.String ? u.GetString() : null;
+        var added = new List<(string, int, bool)>();
+        if (root.TryGetProperty("added_tokens", out var at) && at.ValueKind == JsonValueKind.Array)
+            foreach (var a in at.EnumerateArray())
+                added.Add((a.GetProperty("content").GetString()!, a.GetProperty("id").GetInt32(), a.TryGetProperty("special", out var special) && special.ValueKind == JsonValueKind.True));
+        var pairs = new List<(string, string)>(merges.Count);
+        for (int i = 0; i < merges.Count; i++)
+        {
+            int space = merges[i].IndexOf(' ');
+            if (space <= 0 || space == merges[i].Length - 1) throw new InvalidDataException($"{path}: merge #{i} '{merges[i]}' is not two tokens");
+            pairs.Add((merges[i][..space], merges[i][(space + 1)..]));
+        }
+        var sp = new SentencePieceBpeModel(vocab, pairs, added, byteFallback, unk, fuseUnk, path);
+        int? Id(string token) => sp.Vocabulary.TryGetValue(token, out int id) ? id : null;
+        var inner = new PieceTokenizer(sp.Encode, sp.Piece, sp.Decode);
+        return TextTokenizer.Create(inner, sp.Vocabulary, sp.Encode, sp.VocabSize, Id("<s>"), Id("</s>"), config, defaultAddBos: true, [path], "tokenizer.json (SentencePiece-style BPE)");
+    }
+
+    private static string TypeName(JsonElement e) => e.ValueKind == JsonValueKind.Object && e.TryGetProperty("type", out var t) ? t.GetString() ?? "?" : "?";
+
+    private static bool IsSentencePieceNormalizer(JsonElement norm)
+    {
+        if (norm.ValueKind != JsonValueKind.Object || TypeName(norm) != "Sequence" || !norm.TryGetProperty("normalizers", out var list)) return false;
+        var items = list.EnumerateArray().ToList();
+        return items.Count == 2
+            && TypeName(items[0]) == "Prepend" && items[0].GetProperty("prepend").GetString() == "\u2581"
+            && TypeName(items[1]) == "Replace" && items[1].GetProperty("pattern").TryGetProperty("String", out var from) && from.GetString() == " "
+            && items[1].GetProperty("content").GetString() == "\u2581";
     }
 
     public static TextTokenizer LoadVocabMerges(string vocabPath, string mergesPath, TokenizerConfig config)
@@ -67,8 +111,15 @@ internal static class HuggingFaceTokenizerJson
             throw new InvalidDataException($"{vocabPath}: invalid JSON: {e.Message}", e);
         }
         var merges = File.ReadLines(mergesPath).Where(l => l.Length > 0 && !l.StartsWith("#version", StringComparison.Ordinal)).ToList();
-        // GPT-2's own encoder treats "<|endoftext|>" in text as plain characters, so no special tokens are matched here.
-        return Build(vocab, merges, [], Gpt2Pattern, null, config, [vocabPath, mergesPath], "vocab.json + merges.txt (byte-level BPE)", vocab);
+        // The files do not say how to split text: like HF's slow tokenizers, that follows tokenizer_class (Qwen2Tokenizer:
+        // its own regex and NFC; anything else: GPT-2). Added tokens come from tokenizer_config's added_tokens_decoder;
+        // without one (GPT-2's original files) "<|endoftext|>" in text stays plain characters, as in OpenAI's encoder.
+        bool qwen2 = config.TokenizerClass == "Qwen2Tokenizer";
+        var added = config.AddedTokens.ToDictionary(kv => kv.Value, kv => kv.Key, StringComparer.Ordinal);
+        var all = new Dictionary<string, int>(vocab, StringComparer.Ordinal);
+        foreach (var (k, v) in added) all[k] = v;
+        return Build(vocab, merges, added, qwen2 ? Qwen2Pattern : Gpt2Pattern, qwen2 ? new UnicodeFormNormalizer(NormalizationForm.FormC) : null,
+            config, [vocabPath, mergesPath], "vocab.json + merges.txt (byte-level BPE)", all);
     }
 
     private static TextTokenizer Build(Dictionary<string, int> vocab, List<string> merges, Dictionary<string, int> added, string pattern, Normalizer? normalizer,
@@ -84,7 +135,8 @@ internal static class HuggingFaceTokenizerJson
             PreTokenizer = new RegexPreTokenizer(new Regex(pattern, RegexOptions.Compiled), specials),
         });
         int vocabSize = all.Values.DefaultIfEmpty(-1).Max() + 1;
-        return TextTokenizer.Create(bpe, all, text => bpe.EncodeToIds(text), vocabSize, null, null, config, defaultAddBos: false, files, kind);
+        // Normalise explicitly: the BPE tokenizer does not apply the normaliser on this path (Qwen2's NFC would be lost).
+        return TextTokenizer.Create(bpe, all, text => bpe.EncodeToIds(normalizer?.Normalize(text) ?? text), vocabSize, null, null, config, defaultAddBos: false, files, kind);
     }
 
     private static bool ContainsType(JsonElement root, string property, string type) =>

@@ -16,10 +16,12 @@ public sealed class TextTokenizer
     private readonly IReadOnlyDictionary<string, int> vocabulary;
     private readonly Func<string, IReadOnlyList<int>> encodeRaw;
     private readonly string[] sourceFiles;
+    private readonly Action<string>? writeFiles;
 
     private TextTokenizer(Tokenizer inner, IReadOnlyDictionary<string, int> vocabulary, Func<string, IReadOnlyList<int>> encodeRaw,
-        int vocabSize, int? bos, int? eos, int? pad, bool addBos, bool addEos, string[] sourceFiles, string kind)
+        int vocabSize, int? bos, int? eos, int? pad, bool addBos, bool addEos, string[] sourceFiles, string kind, Action<string>? writeFiles)
     {
+        this.writeFiles = writeFiles;
         this.inner = inner;
         this.vocabulary = vocabulary;
         this.encodeRaw = encodeRaw;
@@ -84,12 +86,12 @@ public sealed class TextTokenizer
     }
 
     internal static TextTokenizer Create(Tokenizer inner, IReadOnlyDictionary<string, int> vocabulary, Func<string, IReadOnlyList<int>> encodeRaw,
-        int vocabSize, int? bos, int? eos, TokenizerConfig config, bool defaultAddBos, string[] sourceFiles, string kind)
+        int vocabSize, int? bos, int? eos, TokenizerConfig config, bool defaultAddBos, string[] sourceFiles, string kind, Action<string>? writeFiles = null)
     {
         int? Id(string? token) => token != null && vocabulary.TryGetValue(token, out int id) ? id : null;
         int? b = Id(config.BosToken) ?? bos, e = Id(config.EosToken) ?? eos;
         return new TextTokenizer(inner, vocabulary, encodeRaw, vocabSize, b, e, Id(config.PadToken),
-            config.AddBosToken ?? defaultAddBos, config.AddEosToken ?? false, [.. sourceFiles, .. config.SourceFiles], kind);
+            config.AddBosToken ?? defaultAddBos, config.AddEosToken ?? false, [.. sourceFiles, .. config.SourceFiles], kind, writeFiles);
     }
 
     private static TextTokenizer FromSentencePiece(string path, TokenizerConfig config)
@@ -139,14 +141,23 @@ public sealed class TextTokenizer
         return result.Count > maxLength ? result.GetRange(0, maxLength) : result;
     }
 
+    /// <summary>The text of <paramref name="ids"/>; special tokens (BOS, EOS, added special tokens) produce no text.</summary>
     public string Decode(IEnumerable<int> ids) => inner.Decode(ids) ?? "";
 
     public int? TokenToId(string token) => vocabulary.TryGetValue(token, out int id) ? id : null;
 
-    /// <summary>Copies the files the tokenizer was loaded from into a model folder (so the folder is self-contained).</summary>
+    /// <summary>
+    /// Makes a model folder self-contained: copies the files the tokenizer was loaded from, except for llama2.c
+    /// tokenizer.bin, which is written as an equivalent Hugging Face tokenizer.json + tokenizer_config.json.
+    /// </summary>
     public void SaveTo(string dir)
     {
         Directory.CreateDirectory(dir);
+        if (writeFiles != null)
+        {
+            writeFiles(dir);
+            return;
+        }
         foreach (var f in sourceFiles.Distinct())
         {
             string target = Path.Combine(dir, Path.GetFileName(f));

@@ -10,6 +10,12 @@ public sealed record TokenizerConfig
     public string? BosToken { get; init; }
     public string? EosToken { get; init; }
     public string? PadToken { get; init; }
+
+    /// <summary>HF <c>tokenizer_class</c> (e.g. Qwen2Tokenizer): decides the split regex of vocab.json + merges.txt.</summary>
+    public string? TokenizerClass { get; init; }
+
+    /// <summary><c>added_tokens_decoder</c>: id → content, matched verbatim in raw text like HF does.</summary>
+    public IReadOnlyDictionary<int, string> AddedTokens { get; init; } = new Dictionary<int, string>();
     public IReadOnlyList<string> SourceFiles { get; init; } = [];
 
     public static TokenizerConfig Load(string dir)
@@ -32,6 +38,8 @@ public sealed record TokenizerConfig
                     BosToken = Token(root, "bos_token") ?? config.BosToken,
                     EosToken = Token(root, "eos_token") ?? config.EosToken,
                     PadToken = Token(root, "pad_token") ?? config.PadToken,
+                    TokenizerClass = root.TryGetProperty("tokenizer_class", out var tc) && tc.ValueKind == JsonValueKind.String ? tc.GetString() : config.TokenizerClass,
+                    AddedTokens = AddedTokensDecoder(root, path) ?? config.AddedTokens,
                 };
             }
             catch (JsonException e)
@@ -40,6 +48,21 @@ public sealed record TokenizerConfig
             }
         }
         return config with { SourceFiles = files };
+    }
+
+    private static Dictionary<int, string>? AddedTokensDecoder(JsonElement root, string path)
+    {
+        if (!root.TryGetProperty("added_tokens_decoder", out var d) || d.ValueKind != JsonValueKind.Object) return null;
+        var result = new Dictionary<int, string>();
+        foreach (var p in d.EnumerateObject())
+        {
+            if (!int.TryParse(p.Name, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int id))
+                throw new InvalidDataException($"{path}: added_tokens_decoder key '{p.Name}' is not a token id");
+            if (p.Value.ValueKind != JsonValueKind.Object || !p.Value.TryGetProperty("content", out var c) || c.ValueKind != JsonValueKind.String)
+                throw new InvalidDataException($"{path}: added_tokens_decoder['{p.Name}'] has no string content");
+            result[id] = c.GetString()!;
+        }
+        return result;
     }
 
     private static bool? Bool(JsonElement root, string name) =>

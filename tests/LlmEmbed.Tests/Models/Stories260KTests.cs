@@ -11,7 +11,7 @@ namespace LlmEmbed.Tests.Models;
 /// </summary>
 public class Stories260KTests
 {
-    private static string ModelDir => TestPaths.Models("stories260K");
+    internal static string ModelDir => TestPaths.Models("stories260K");
     private static string GoldenPath(string name) => Path.Combine(ModelDir, "golden", name);
 
     internal static DecoderModel LoadImported()
@@ -24,7 +24,7 @@ public class Stories260KTests
         return model;
     }
 
-    private static float[] ReadFloats(string name)
+    internal static float[] ReadFloats(string name)
     {
         byte[] bytes = File.ReadAllBytes(GoldenPath(name));
         var result = new float[bytes.Length / 4];
@@ -32,13 +32,13 @@ public class Stories260KTests
         return result;
     }
 
-    private static long[] SequenceIds()
+    internal static long[] SequenceIds()
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(GoldenPath("seq32_ids.json")));
         return doc.RootElement.GetProperty("ids").EnumerateArray().Select(e => e.GetInt64()).ToArray();
     }
 
-    private static void AssertClose(float[] expected, Tensor actual, double atol, string what)
+    internal static void AssertClose(float[] expected, Tensor actual, double atol, string what)
     {
         var got = actual.contiguous().to(ScalarType.Float32).data<float>().ToArray();
         Assert.Equal(expected.Length, got.Length);

@@ -1,0 +1,21 @@
+using System.CommandLine;
+using LlmEmbed.Models;
+
+namespace LlmEmbed.Cli.Commands;
+
+/// <summary><c>llm-embed info --model DIR</c>: architecture, sizes, parameters, dtype and tokenizer of a model folder.</summary>
+public static class InfoCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "Hugging Face model folder (config.json + safetensors)", Required = true };
+        var command = new Command("info", "Describe a model folder: architecture, layers, hidden size, heads, vocabulary, parameters, dtype, tokenizer") { model };
+        command.SetAction(parse => CliRunner.Run(() =>
+        {
+            var info = ModelFolderInfo.Read(parse.GetValue(model)!);
+            foreach (var (name, value) in info.Lines()) Console.WriteLine($"{name,-18} {value}");
+            return 0;
+        }));
+        return command;
+    }
+}

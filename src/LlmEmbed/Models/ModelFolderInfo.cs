@@ -1,0 +1,60 @@
+using LlmEmbed.Checkpoints;
+using LlmEmbed.Tokenization;
+
+namespace LlmEmbed.Models;
+
+/// <summary>
+/// A summary of a Hugging Face model folder (for <c>llm-embed info</c>), read from config.json, the safetensors
+/// headers (no tensor data is loaded) and the tokenizer files.
+/// </summary>
+public sealed record ModelFolderInfo(DecoderConfig Config, string WeightsDType, long StoredParameters, string TokenizerKind)
+{
+    public static ModelFolderInfo Read(string dir)
+    {
+        if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"model folder not found: {dir}");
+        var config = DecoderConfig.Load(Path.Combine(dir, "config.json"));
+        var files = new List<string>();
+        if (File.Exists(Path.Combine(dir, CheckpointFolder.IndexFile))) files.AddRange(Directory.GetFiles(dir, "model-*-of-*.safetensors").Order(StringComparer.Ordinal));
+        else if (File.Exists(Path.Combine(dir, CheckpointFolder.SingleFile))) files.Add(Path.Combine(dir, CheckpointFolder.SingleFile));
+        var dtypes = new SortedSet<string>(StringComparer.Ordinal);
+        long stored = 0;
+        foreach (var f in files)
+        {
+            foreach (var t in SafeTensorsFile.ReadHeader(f).Tensors)
+            {
+                dtypes.Add(t.DType.ToString().ToLowerInvariant());
+                stored += t.Shape.Aggregate(1L, (a, b) => a * b);
+            }
+        }
+        string dtype = files.Count == 0 ? "no weights" : string.Join("+", dtypes);
+        string tokenizer;
+        try
+        {
+            tokenizer = TextTokenizer.Load(dir).Kind;
+        }
+        catch (FileNotFoundException)
+        {
+            tokenizer = "none";
+        }
+        return new ModelFolderInfo(config, dtype, stored, tokenizer);
+    }
+
+    /// <summary>"name: value" lines for display.</summary>
+    public IEnumerable<(string Name, string Value)> Lines()
+    {
+        var c = Config;
+        yield return ("architecture", $"{c.ModelType} ({string.Join(", ", c.Architectures ?? [])})");
+        yield return ("layers", c.NumHiddenLayers.ToString());
+        yield return ("hidden size", c.HiddenSize.ToString());
+        yield return ("intermediate size", c.IntermediateSize.ToString());
+        yield return ("attention heads", $"{c.NumAttentionHeads} query / {c.NumKeyValueHeads} key-value (head dim {c.HeadDim})");
+        yield return ("vocabulary", c.VocabSize.ToString());
+        yield return ("max positions", c.MaxPositionEmbeddings.ToString());
+        yield return ("rope theta", c.RopeTheta.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        yield return ("q/k/v bias", c.QkvBias ? "yes" : "no");
+        yield return ("tied embeddings", c.TieWordEmbeddings ? "yes" : "no");
+        yield return ("parameters", $"{c.ParameterCount:N0} (stored tensors: {StoredParameters:N0})");
+        yield return ("dtype", $"{WeightsDType} (config torch_dtype: {c.TorchDtype ?? "unset"})");
+        yield return ("tokenizer", TokenizerKind);
+    }
+}
