@@ -3,6 +3,10 @@ using LlmEmbed.Cli.Commands;
 
 var root = new RootCommand("llm-embed: build text-embedding models from decoder-only LLMs and compare designs with statistics")
 {
+    InfoCommand.Create(),
+    ConvertCommand.Create(),
+    ForwardCommand.Create(),
+    GenerateCommand.Create(),
     PretrainCommand.Create(),
     TokenizerCommand.Create(),
     EmbedCommand.Create(),
