@@ -15,7 +15,7 @@ public class EvaluateCommandTests
 
         int exit = await command.Parse([
             "--model", temp.File("my-model"), "--tasks", "STS16", "--task-types", "reranking",
-            "--data", TestPaths.Data(), "--output", temp.File("out"), "--registry", TestRegistry.Path, "--max-samples", "30",
+            "--data", TestPaths.Data(), "--output", temp.File("out"), "--registry", TestRegistry.Path,
         ]).InvokeAsync();
 
         Assert.Equal(0, exit);
