@@ -32,10 +32,9 @@ public static class EvaluateCommand
         var batchSize = new Option<int>("--batch-size") { Description = "Texts per embedding call", DefaultValueFactory = _ => 32 };
         var cache = new Option<string?>("--cache") { Description = "Embedding cache folder (default: OUTPUT/embedding-cache; \"\" disables)" };
         var instructions = new Option<string>("--instructions") { Description = "in-text | separate | none", DefaultValueFactory = _ => "in-text" };
-        var maxSamples = new Option<int?>("--max-samples") { Description = "Subsample each task (smoke tests only; scores not comparable)" };
 
         var command = new Command("evaluate", "Evaluate an embedding model on MTEB-style tasks");
-        foreach (Option option in new Option[] { model, tasks, taskTypes, data, output, registry, batchSize, cache, instructions, maxSamples })
+        foreach (Option option in new Option[] { model, tasks, taskTypes, data, output, registry, batchSize, cache, instructions })
             command.Options.Add(option);
 
         command.SetAction(async (parseResult, cancellationToken) =>
@@ -58,7 +57,6 @@ public static class EvaluateCommand
                     OutputFolder = Path.GetFullPath(parseResult.GetValue(output)!),
                     CacheFolder = parseResult.GetValue(cache),
                     BatchSize = parseResult.GetValue(batchSize),
-                    MaxSamplesPerTask = parseResult.GetValue(maxSamples),
                     InstructionMode = ParseInstructionMode(parseResult.GetValue(instructions)!),
                     Progress = new Progress<string>(message => Console.Error.WriteLine(message)),
                 };

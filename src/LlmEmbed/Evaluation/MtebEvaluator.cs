@@ -88,7 +88,8 @@ public sealed class MtebEvaluator
             context.Warnings.Add($"subsampled to at most {max} rows per split (test mode): not comparable to full results");
         return new TaskResult(
             task.Name, DatasetRevision(folder), new Dictionary<string, IReadOnlyList<SplitScores>> { [task.EvalSplit] = [scores] },
-            watch.Elapsed.TotalSeconds, ModelId, TaskTypeNames.ToName(task.Type), task.Category, context.EvaluatedRows, context.Warnings);
+            watch.Elapsed.TotalSeconds, ModelId, TaskTypeNames.ToName(task.Type), task.Category, context.EvaluatedRows, context.Warnings,
+            MainScoreName: task.MainScore);
     }
 
     // A content hash of the dataset folder's files stands in for the Hugging Face dataset revision.

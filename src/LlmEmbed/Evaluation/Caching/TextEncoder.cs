@@ -99,7 +99,10 @@ public sealed class TextEncoder
                 result[start + i] = vector;
             }
             EncodedTextCount += count;
-            if (texts.Count > BatchSize) _progress?.Report($"{what}: encoded {start + count}/{texts.Count}");
+            // Roughly every 50 batches, and at the end, for long encodings only.
+            bool last = start + count == texts.Count;
+            if (texts.Count > BatchSize && (last || (start / BatchSize) % 50 == 49))
+                _progress?.Report($"{what}: encoded {start + count}/{texts.Count}");
         }
         return result;
     }

@@ -42,9 +42,7 @@ public static class ClassificationEvaluator
             test = DatasetReader.ReadLabeledTexts(context.DatasetFolder, task.EvalSplit);
             trainSplit = task.TrainSplit;
         }
-        // Only the rows that can be drawn are encoded: each experiment takes at most SamplesPerLabel per label, but
-        // from a shuffle of the full train split, so the full train split must be available. Subsampling (tests)
-        // limits both splits.
+        // Subsampling (tests only) limits both splits.
         train = context.Subsample(train);
         test = context.Subsample(test);
         context.EvaluatedRows = test.Count;
@@ -60,28 +58,39 @@ public static class ClassificationEvaluator
 
         int[] yTrain = train.Select(r => labelIds[r.Label]).ToArray();
         int[] yTest = test.Select(r => labelIds[r.Label]).ToArray();
-        double[][] xTrain = StsMetrics.Widen(await context.EncodeAsync(trainSplit, TextRole.Text, train.Select(r => r.Text).ToArray(), cancellationToken));
-        double[][] xTest = StsMetrics.Widen(await context.EncodeAsync(testSplit, TextRole.Text, test.Select(r => r.Text).ToArray(), cancellationToken));
 
+        // The experiments' samples depend only on the labels, so they are drawn first and only the train rows some
+        // experiment uses are encoded (as MTEB, which undersamples texts before encoding).
         var random = new Random(context.Seed);
         var indices = Enumerable.Range(0, train.Count).ToArray();
-        var accuracies = new List<double>();
-        var f1s = new List<double>();
-        var aps = new List<double>();
-        bool binary = labelNames.Length == 2;
+        var selections = new int[Experiments][];
         for (int experiment = 0; experiment < Experiments; experiment++)
         {
-            cancellationToken.ThrowIfCancellationRequested();
             Sampling.Shuffle(indices, random);
-            int[] selected = Sampling.UndersamplePerLabel(indices, yTrain, task.SamplesPerLabel);
+            selections[experiment] = Sampling.UndersamplePerLabel(indices, yTrain, task.SamplesPerLabel);
+        }
+        int[] used = selections.SelectMany(s => s).Distinct().Order().ToArray();
+        var trainEmbeddings = StsMetrics.Widen(await context.EncodeAsync(trainSplit, TextRole.Text, used.Select(i => train[i].Text).ToArray(), cancellationToken));
+        var xTrain = new Dictionary<int, double[]>(used.Length);
+        for (int u = 0; u < used.Length; u++) xTrain[used[u]] = trainEmbeddings[u];
+        double[][] xTest = StsMetrics.Widen(await context.EncodeAsync(testSplit, TextRole.Text, test.Select(r => r.Text).ToArray(), cancellationToken));
+
+        bool binary = labelNames.Length == 2;
+        var accuracies = new double[Experiments];
+        var f1s = new double[Experiments];
+        var aps = new double[Experiments];
+        // The experiments are independent and their samples fixed above, so running them in parallel changes nothing
+        // in the results; it only saves wall time (fits dominate for wide embeddings and many labels).
+        Parallel.For(0, Experiments, new ParallelOptions { CancellationToken = cancellationToken }, experiment =>
+        {
+            int[] selected = selections[experiment];
             var model = LogisticRegression.Fit(selected.Select(i => xTrain[i]).ToArray(), selected.Select(i => yTrain[i]).ToArray());
             int[] predictions = model.Predict(xTest);
-            accuracies.Add(ClassificationMetrics.Accuracy(yTest, predictions));
-            f1s.Add(ClassificationMetrics.MacroF1(yTest, predictions));
-            if (binary)
-                aps.Add(AveragePrecision.Compute(yTest, predictions.Select(p => (double)p).ToArray()));
-            context.Progress?.Report($"{task.Name}: experiment {experiment + 1}/{Experiments} accuracy {accuracies[^1]:F4}");
-        }
+            accuracies[experiment] = ClassificationMetrics.Accuracy(yTest, predictions);
+            f1s[experiment] = ClassificationMetrics.MacroF1(yTest, predictions);
+            if (binary) aps[experiment] = AveragePrecision.Compute(yTest, predictions.Select(p => (double)p).ToArray());
+            context.Progress?.Report($"{task.Name}: experiment {experiment + 1}/{Experiments} accuracy {accuracies[experiment]:F4}");
+        });
         var metrics = new Dictionary<string, double>
         {
             ["accuracy"] = accuracies.Average(),
@@ -98,9 +107,9 @@ public static class ClassificationEvaluator
     }
 
     // MTEB's "stderr" is numpy.std (population standard deviation) over the experiments.
-    private static double StandardDeviation(List<double> values)
+    private static double StandardDeviation(double[] values)
     {
         double mean = values.Average();
-        return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / values.Count);
+        return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / values.Length);
     }
 }

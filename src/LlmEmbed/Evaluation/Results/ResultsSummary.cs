@@ -61,8 +61,9 @@ public static class ResultsSummary
 
     private static string MainMetricName(TaskResult r)
     {
+        if (!string.IsNullOrEmpty(r.MainScoreName)) return r.MainScoreName;
         var entry = r.Scores.Values.First()[0];
-        // The metric whose value equals the main score names it (e.g. ndcg_at_10).
+        // Files from elsewhere lack the name: the metric whose value equals the main score names it (e.g. ndcg_at_10).
         foreach (var (name, value) in entry.Metrics.OrderBy(p => p.Key, StringComparer.Ordinal))
             if (value.Equals(entry.MainScore)) return name;
         return "main_score";

@@ -8,7 +8,7 @@ namespace LlmEmbed.Evaluation.Results;
 /// The result of one task in the MTEB results layout (<c>{task_name}.json</c>): <c>dataset_revision</c>,
 /// <c>evaluation_time</c>, <c>kg_co2_emissions</c>, <c>mteb_version</c>, <c>scores</c>
 /// (<c>{split: [{main_score, hf_subset, languages, metric...}]}</c>) and <c>task_name</c>, plus an
-/// <c>llmembed</c> block (model id, task type and category, evaluated rows, warnings) that MTEB readers ignore.
+/// <c>llmembed</c> block (model id, task type and category, main score name, evaluated rows, warnings) that MTEB readers ignore.
 /// </summary>
 public sealed record TaskResult(
     string TaskName,
@@ -20,7 +20,8 @@ public sealed record TaskResult(
     string Category,
     int EvaluatedRows,
     IReadOnlyList<string> Warnings,
-    string MtebVersion = TaskResult.DefaultMtebVersion)
+    string MtebVersion = TaskResult.DefaultMtebVersion,
+    string MainScoreName = "")
 {
     /// <summary>The MTEB version whose protocols and result layout are followed, tagged as this re-implementation.</summary>
     public const string DefaultMtebVersion = "1.12.0 (llmembed)";
@@ -76,6 +77,7 @@ public sealed record TaskResult(
             w.WriteString("model_id", ModelId);
             w.WriteString("task_type", TaskType);
             w.WriteString("category", Category);
+            w.WriteString("main_score_name", MainScoreName);
             w.WriteNumber("evaluated_rows", EvaluatedRows);
             w.WriteStartArray("warnings");
             foreach (string warning in Warnings) w.WriteStringValue(warning);
@@ -138,7 +140,8 @@ public sealed record TaskResult(
             scores,
             root.TryGetProperty("evaluation_time", out var time) ? ReadNumber(time) : double.NaN,
             Extra("model_id") ?? "", Extra("task_type") ?? "", Extra("category") ?? "", rows, warnings,
-            root.TryGetProperty("mteb_version", out var version) ? version.GetString() ?? "" : "");
+            root.TryGetProperty("mteb_version", out var version) ? version.GetString() ?? "" : "",
+            Extra("main_score_name") ?? "");
     }
 
     // JSON has no NaN/Infinity: they are written as strings, as the golden files do.

@@ -45,6 +45,7 @@ public class EndToEndEvaluationTests
             Assert.Equal(result.TaskName, loaded.TaskName);
             Assert.Equal(result.DatasetRevision, loaded.DatasetRevision);
             Assert.Equal(result.Category, loaded.Category);
+            Assert.Equal(task.MainScore, loaded.MainScoreName);
             var loadedEntry = Assert.Single(loaded.Scores[task.EvalSplit]);
             Assert.Equal(entry.MainScore, loadedEntry.MainScore);
             Assert.Equal(entry.Metrics.OrderBy(p => p.Key), loadedEntry.Metrics.OrderBy(p => p.Key));
