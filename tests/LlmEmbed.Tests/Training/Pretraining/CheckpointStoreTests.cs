@@ -83,6 +83,10 @@ public class CheckpointStoreTests
         Assert.Equal([1L, 2L, 3L], log.Read().Select(e => e.Step));
         Assert.Empty(log.Series("val_loss"));
         Assert.Equal("x", log.Read().Single(e => e.Step == 2).Values.GetProperty("note").GetString());
+        // Non-finite numbers (JSON has none) are written as null and skipped by Series.
+        log.Append(3, new Dictionary<string, object?> { ["val_perplexity"] = double.PositiveInfinity, ["val_loss"] = double.NaN });
+        Assert.Empty(log.Series("val_perplexity"));
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, log.Read().Last().Values.GetProperty("val_loss").ValueKind);
         new MetricsLog(tmp.File("absent.jsonl")).TruncateAfter(1); // nothing to cut
         Assert.False(File.Exists(tmp.File("absent.jsonl")));
     }

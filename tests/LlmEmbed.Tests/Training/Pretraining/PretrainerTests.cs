@@ -110,6 +110,44 @@ public class PretrainerTests
     }
 
     [Fact]
+    public void MntpBatchWithNothingMaskedIsNotMistakenForDivergence()
+    {
+        // With 3 predictable positions per batch and a 0.1% mask rate, batches almost never have a target;
+        // cross-entropy over no targets is NaN, which must not stop the run as a "non-finite loss".
+        using var tmp = TestPaths.NewTempDir();
+        var options = Setup(tmp.Path);
+        options.Objective = PretrainObjective.Mntp;
+        options.MntpMaskProbability = 0.001;
+        options.SequenceLength = 4;
+        options.BatchSize = 1;
+        options.MaxSteps = 3;
+        options.WarmupSteps = 0;
+        options.EvalEvery = 100;
+        options.EvalBatches = 1;
+        var result = new Pretrainer(options).Run(resume: false);
+        Assert.Equal(3, result.Steps);
+        var losses = new MetricsLog(Path.Combine(options.Output, "metrics.jsonl")).Series("loss").Select(p => p.Value).ToList();
+        Assert.Equal(3, losses.Count);
+        Assert.All(losses, l => Assert.True(double.IsFinite(l)));
+        Assert.Contains(0.0, losses);
+        Assert.True(File.Exists(Path.Combine(options.Output, "result.json")));
+    }
+
+    [Fact]
+    public void RunWithoutValidationReportsNaNValidation()
+    {
+        using var tmp = TestPaths.NewTempDir();
+        var options = Setup(tmp.Path);
+        options.ValidationFraction = 0;
+        options.MaxSteps = 2;
+        var result = new Pretrainer(options).Run(resume: false);
+        Assert.True(double.IsNaN(result.ValidationLoss));
+        Assert.True(double.IsFinite(result.FinalTrainLoss));
+        Assert.Contains("NaN", File.ReadAllText(Path.Combine(options.Output, "result.json")));
+        Assert.Empty(new MetricsLog(Path.Combine(options.Output, "metrics.jsonl")).Series("val_loss"));
+    }
+
+    [Fact]
     public void InterruptedAndResumedRunMatchesAnUninterruptedOne()
     {
         using var tmp = TestPaths.NewTempDir();
