@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using LlmEmbed.Checkpoints;
 using LlmEmbed.Models;
 using LlmEmbed.Tests.Support;
 using LlmEmbed.Training;
@@ -147,17 +148,21 @@ public class PretrainerTests
         Assert.Empty(new MetricsLog(Path.Combine(options.Output, "metrics.jsonl")).Series("val_loss"));
     }
 
-    [Fact]
-    public void InterruptedAndResumedRunMatchesAnUninterruptedOne()
+    [Theory]
+    [InlineData("float32")]
+    [InlineData("bfloat16")] // also restores the float32 master weights from the checkpoint
+    public void InterruptedAndResumedRunMatchesAnUninterruptedOne(string dtype)
     {
         using var tmp = TestPaths.NewTempDir();
         var whole = Setup(tmp.Path, "whole");
+        whole.Dtype = dtype;
         whole.MaxSteps = 8;
         whole.CheckpointEvery = 2;
         whole.EvalEvery = 100; // only at the end
         var straight = new Pretrainer(whole).Run(resume: false);
 
         var cut = Setup(tmp.Path, "cut");
+        cut.Dtype = dtype;
         cut.MaxSteps = 8;
         cut.CheckpointEvery = 2;
         cut.EvalEvery = 100;
@@ -183,6 +188,7 @@ public class PretrainerTests
         Assert.Equal(Hash(Path.Combine(straight.ModelDir, "model.safetensors")), Hash(Path.Combine(resumed.ModelDir, "model.safetensors")));
         string Final(PretrainOptions o, string file) => Path.Combine(o.Output, "checkpoints", CheckpointStore.FolderName(8), file);
         Assert.Equal(Hash(Final(whole, "optimizer.safetensors")), Hash(Final(cut, "optimizer.safetensors")));
+        Assert.Equal(dtype == "bfloat16", SafeTensorsFile.ReadHeader(Final(cut, "optimizer.safetensors")).Tensors.Any(t => t.Name.StartsWith("master.")));
         // The metrics log reads like one run: each step once, with the same losses.
         var lossA = new MetricsLog(Path.Combine(whole.Output, "metrics.jsonl")).Series("loss");
         var lossB = new MetricsLog(Path.Combine(cut.Output, "metrics.jsonl")).Series("loss");
