@@ -16,7 +16,11 @@ public sealed class MetricsLog
     public void Append(long step, IReadOnlyDictionary<string, object?> values)
     {
         var obj = new JsonObject { ["step"] = step };
-        foreach (var (k, v) in values) obj[k] = v is null ? null : JsonValue.Create(v);
+        // JSON has no NaN or infinity (System.Text.Json throws on them): a non-finite value is written as null,
+        // which Series skips, so e.g. an overflowing perplexity cannot crash a training run.
+        foreach (var (k, v) in values)
+            obj[k] = v is null or double.NaN or double.PositiveInfinity or double.NegativeInfinity or float.NaN or float.PositiveInfinity or float.NegativeInfinity
+                ? null : JsonValue.Create(v);
         File.AppendAllText(Path, obj.ToJsonString() + "\n");
     }
 

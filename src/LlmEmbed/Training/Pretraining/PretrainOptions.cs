@@ -63,7 +63,7 @@ public sealed class PretrainOptions
         }
     }
 
-    internal static readonly IDeserializer Deserializer = new DeserializerBuilder()
+    public static readonly IDeserializer Deserializer = new DeserializerBuilder()
         .WithNamingConvention(UnderscoredNamingConvention.Instance)
         .Build();
 
@@ -94,6 +94,9 @@ public sealed class PretrainOptions
         Check(Files.Count > 0, "files must list at least one text file or pattern");
         Check(SequenceLength <= Model.MaxPositionEmbeddings || Model.InitFrom != null,
             $"sequence_length ({SequenceLength}) exceeds model.max_position_embeddings ({Model.MaxPositionEmbeddings})");
+        Check(Threads >= 0, $"threads must be >= 0 (got {Threads})");
+        // A fresh model's shape is checked here, not after the (slow) tokenisation; init_from brings its own config.
+        if (Model.InitFrom == null) Model.Validate(Check);
         if (errors.Count > 0) throw new ArgumentException("invalid pretraining options:\n  " + string.Join("\n  ", errors));
     }
 

@@ -98,12 +98,19 @@ public sealed class Pretrainer
             {
                 var (input, mask, lengths) = Batch(train, step * options.BatchSize, options.BatchSize);
                 tokens = lengths.Sum();
-                var lossTensor = Loss(model, input, mask, step, maskToken, training: true);
+                var (lossTensor, _) = Loss(model, input, mask, step, maskToken, training: true);
                 optimizer.ZeroGrad();
                 lossTensor.backward();
                 loss = lossTensor.item<float>();
                 if (!double.IsFinite(loss)) throw new NonFiniteLossException(step, loss, lastCheckpoint);
-                optimizer.ClipGradNorm(options.GradClip);
+                // A finite loss can still have an overflowing gradient; stepping with it would write inf/NaN into
+                // the weights, and the next checkpoint would then save them as if they were good.
+                double gradNorm = optimizer.ClipGradNorm(options.GradClip);
+                if (!double.IsFinite(gradNorm))
+                {
+                    log($"step {step}: the gradient norm is {gradNorm} (loss {loss}); stopping before the update");
+                    throw new NonFiniteLossException(step, gradNorm, lastCheckpoint);
+                }
                 optimizer.StepWith(lr);
             }
             step++;
@@ -128,7 +135,15 @@ public sealed class Pretrainer
                 LossCurvePlot.Save(metrics, Path.Combine(options.Output, "loss-curve.png"), "pretraining", ("loss", "train loss"), ("val_loss", "validation loss"));
             }
             if (step % options.CheckpointEvery == 0 || step == options.MaxSteps)
+            {
+                // Never save diverged weights as a checkpoint: resuming from it would be worthless.
+                if (!WeightsAreFinite(model))
+                {
+                    log($"step {step}: the weights are no longer finite (last loss {loss}); the checkpoint is not written");
+                    throw new NonFiniteLossException(step, double.NaN, lastCheckpoint);
+                }
                 lastCheckpoint = SaveCheckpoint(store, step, model, optimizer);
+            }
         }
 
         var (finalValLoss, finalPpl, finalBpb) = validation != null ? Evaluate(model, validation, corpus, maskToken) : (double.NaN, double.NaN, double.NaN);
@@ -136,7 +151,12 @@ public sealed class Pretrainer
         tokenizer.SaveTo(ModelDir);
         LossCurvePlot.Save(metrics, Path.Combine(options.Output, "loss-curve.png"), "pretraining", ("loss", "train loss"), ("val_loss", "validation loss"));
         var result = new PretrainResult(ModelDir, step, step * (long)options.BatchSize * options.SequenceLength, lastLoss, finalValLoss, finalPpl, finalBpb, clock.Elapsed);
-        File.WriteAllText(Path.Combine(options.Output, "result.json"), JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(Path.Combine(options.Output, "result.json"), JsonSerializer.Serialize(result, new JsonSerializerOptions
+        {
+            WriteIndented = true,
+            // Without validation the validation numbers are NaN, which plain JSON cannot hold.
+            NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        }));
         return result;
     }
 
@@ -170,8 +190,13 @@ public sealed class Pretrainer
         return (tensor(ids).view(batchSize, t), tensor(mask).view(batchSize, t), lengths);
     }
 
-    /// <summary>Mean loss over the predicted positions of a batch, for the configured objective.</summary>
-    private Tensor Loss(DecoderModel model, Tensor input, Tensor mask, long step, int maskToken, bool training)
+    /// <summary>
+    /// Mean loss over the predicted positions of a batch, for the configured objective, and how many positions
+    /// were predicted. A batch with none (possible in MNTP when no token happens to be masked) gives a zero loss
+    /// that still carries the graph, instead of the NaN that cross-entropy over no targets returns — which would
+    /// otherwise stop training with a spurious NonFiniteLossException.
+    /// </summary>
+    private (Tensor Loss, long Targets) Loss(DecoderModel model, Tensor input, Tensor mask, long step, int maskToken, bool training)
     {
         bool padded = mask.sum().item<long>() != mask.numel();
         if (options.Objective == PretrainObjective.Clm)
@@ -179,7 +204,7 @@ public sealed class Pretrainer
             using var output = model.Forward(input, padded ? mask : null, AttentionMode.Causal, computeLogits: true);
             var logits = output.Logits!.narrow(1, 0, input.shape[1] - 1);
             var targets = input.narrow(1, 1, input.shape[1] - 1).masked_fill(mask.narrow(1, 1, input.shape[1] - 1).eq(0), -100);
-            return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[^1]).to(ScalarType.Float32), targets.reshape(-1), ignore_index: -100);
+            return MeanCrossEntropy(logits, targets);
         }
         // MNTP: the masking pattern comes from (seed, step) so a resumed run masks the same tokens.
         var gen = new Generator((ulong)(options.Seed * 1_000_003 + step + (training ? 0 : 1L << 40)));
@@ -196,7 +221,14 @@ public sealed class Pretrainer
         long t = input.shape[1];
         var predLogits = outputM.Logits!.narrow(1, 0, t - 1);
         var labels = input.narrow(1, 1, t - 1).masked_fill(selected.narrow(1, 1, t - 1).logical_not(), -100);
-        return nn.functional.cross_entropy(predLogits.reshape(-1, predLogits.shape[^1]).to(ScalarType.Float32), labels.reshape(-1), ignore_index: -100);
+        return MeanCrossEntropy(predLogits, labels);
+    }
+
+    private static (Tensor Loss, long Targets) MeanCrossEntropy(Tensor logits, Tensor labels)
+    {
+        long count = labels.ne(-100).sum().item<long>();
+        if (count == 0) return (logits.sum().mul(0).to(ScalarType.Float32), 0);
+        return (nn.functional.cross_entropy(logits.reshape(-1, logits.shape[^1]).to(ScalarType.Float32), labels.reshape(-1), ignore_index: -100), count);
     }
 
     /// <summary>Validation loss on the first eval_batches × batch_size held-out sequences (fixed, unshuffled), perplexity and bits per byte.</summary>
@@ -204,6 +236,7 @@ public sealed class Pretrainer
     {
         model.eval();
         double total = 0;
+        long targets = 0;
         int batches = (int)Math.Min(options.EvalBatches, (validation.Count + options.BatchSize - 1) / options.BatchSize);
         using (no_grad())
         {
@@ -211,14 +244,24 @@ public sealed class Pretrainer
             {
                 using var scope = NewDisposeScope();
                 var (input, mask, _) = Batch(validation, (long)i * options.BatchSize, options.BatchSize, shuffled: false);
-                total += Loss(model, input, mask, i, maskToken, training: false).item<float>();
+                var (batchLoss, batchTargets) = Loss(model, input, mask, i, maskToken, training: false);
+                // Weight each batch by its predicted positions (MNTP batches differ in how many tokens are masked).
+                total += batchLoss.item<float>() * batchTargets;
+                targets += batchTargets;
             }
         }
         model.train();
-        double loss = total / batches;
+        if (targets == 0) return (double.NaN, double.NaN, double.NaN);
+        double loss = total / targets;
         // nats per token → bits per byte with the held-out slice's own bytes-per-token ratio (comparable across tokenizers).
         double bitsPerByte = loss / Math.Log(2) * corpus.ValidationTokens / Math.Max(1, corpus.ValidationBytes);
         return (loss, Math.Exp(loss), bitsPerByte);
+    }
+
+    private static bool WeightsAreFinite(DecoderModel model)
+    {
+        using var scope = NewDisposeScope();
+        return model.parameters().All(p => isfinite(p).all().item<bool>());
     }
 
     private string SaveCheckpoint(CheckpointStore store, long step, DecoderModel model, AdamW optimizer)

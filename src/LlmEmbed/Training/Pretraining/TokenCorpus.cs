@@ -95,7 +95,8 @@ public static class TokenCorpus
             {
                 cancellation.ThrowIfCancellationRequested();
                 string name = Path.GetFileName(file);
-                var docs = Documents(new StreamReader(file, Encoding.UTF8)).ToList();
+                List<string> docs;
+                using (var reader = new StreamReader(file, Encoding.UTF8)) docs = Documents(reader).ToList();
                 // Tokenising is the slow part; documents are independent, so use every core and write in order.
                 var encoded = new int[docs.Count][];
                 Parallel.For(0, docs.Count, new ParallelOptions { CancellationToken = cancellation }, i =>
