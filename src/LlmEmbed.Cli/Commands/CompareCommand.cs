@@ -19,7 +19,7 @@ public static class CompareCommand
         {
             var scores = ResultFolders.ReadScores(parse.GetValue(folders)!);
             var report = ExperimentReport.Write(parse.GetValue(output)!, scores, [], "LlmEmbed comparison");
-            Console.WriteLine(report.Comparison.Summary());
+            Console.WriteLine(string.Join(Environment.NewLine, report.Comparison.Summary()));
             Console.WriteLine($"Report: {Path.GetFullPath(report.MarkdownPath)}");
             return 0;
         }));

@@ -19,7 +19,7 @@ public static class ExperimentCommand
             var runner = new ExperimentRunner(experiment, outDir, CliRunner.Log, CliRunner.TrainingProgressReporter());
             var report = await runner.RunAsync(cancel);
             Console.WriteLine();
-            Console.WriteLine(report.Comparison.Summary());
+            Console.WriteLine(string.Join(Environment.NewLine, report.Comparison.Summary()));
             Console.WriteLine();
             Console.WriteLine($"Report: {Path.GetFullPath(report.MarkdownPath)}");
             Console.WriteLine($"        {Path.GetFullPath(report.HtmlPath)}");

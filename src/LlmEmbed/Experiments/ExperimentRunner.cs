@@ -131,7 +131,7 @@ public sealed class ExperimentRunner
             OutputFolder = Path.Combine(Path.GetDirectoryName(modelDir)!, "eval"),
             BatchSize = config.Evaluation.BatchSize,
             MaxSamplesPerTask = config.Evaluation.MaxSamplesPerTask,
-            Progress = new Progress<string>(m => log($"{prefix} {m}")),
+            Progress = new EncodingProgressFilter(m => log($"{prefix} {m}")),
         });
         foreach (var task in pending)
         {
@@ -164,6 +164,19 @@ public sealed class ExperimentRunner
         os = System.Runtime.InteropServices.RuntimeInformation.OSDescription,
         processors = Environment.ProcessorCount,
     });
+
+    /// <summary>Passes evaluation progress on, except the per-batch "encoded i/n" lines (only the last of each set).</summary>
+    private sealed class EncodingProgressFilter(Action<string> write) : IProgress<string>
+    {
+        private static readonly System.Text.RegularExpressions.Regex Partial = new(@"encoded (\d+)/(\d+)$");
+
+        public void Report(string value)
+        {
+            var m = Partial.Match(value);
+            if (m.Success && m.Groups[1].Value != m.Groups[2].Value) return;
+            write(value);
+        }
+    }
 
     private sealed class PrefixedProgress(IProgress<TrainingProgress> inner, string prefix) : IProgress<TrainingProgress>
     {

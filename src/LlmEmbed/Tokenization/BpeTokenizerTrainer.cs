@@ -128,13 +128,7 @@ public sealed class BpeTokenizerTrainer
             ["added_tokens"] = added,
             ["normalizer"] = null,
             ["pre_tokenizer"] = ByteLevel(),
-            ["post_processor"] = new JsonObject
-            {
-                ["type"] = "TemplateProcessing",
-                ["single"] = new JsonArray(new JsonObject { ["SpecialToken"] = new JsonObject { ["id"] = BosToken, ["type_id"] = 0 } }, new JsonObject { ["Sequence"] = new JsonObject { ["id"] = "A", ["type_id"] = 0 } }),
-                ["pair"] = new JsonArray(new JsonObject { ["SpecialToken"] = new JsonObject { ["id"] = BosToken, ["type_id"] = 0 } }, new JsonObject { ["Sequence"] = new JsonObject { ["id"] = "A", ["type_id"] = 0 } }, new JsonObject { ["Sequence"] = new JsonObject { ["id"] = "B", ["type_id"] = 1 } }),
-                ["special_tokens"] = new JsonObject { [BosToken] = new JsonObject { ["id"] = BosToken, ["ids"] = new JsonArray(1), ["tokens"] = new JsonArray(BosToken) } },
-            },
+            ["post_processor"] = null,
             ["decoder"] = ByteLevel(),
             ["model"] = new JsonObject
             {
@@ -147,7 +141,9 @@ public sealed class BpeTokenizerTrainer
         var config = new JsonObject
         {
             ["tokenizer_class"] = "PreTrainedTokenizerFast",
-            ["add_bos_token"] = true,
+            // Pretraining packs documents separated by EOS and never feeds BOS, so a BOS prefix would be an
+            // untrained token at the start of every embedded text.
+            ["add_bos_token"] = false,
             ["add_eos_token"] = false,
             ["bos_token"] = BosToken,
             ["eos_token"] = EosToken,
