@@ -119,9 +119,11 @@ public class PretrainOptionsTests
         Assert.Equal(PretrainObjective.Clm, o.Objective);
         Assert.Equal(DecayKind.Cosine, o.Schedule);
         Assert.Equal("bfloat16", o.Dtype);
-        Assert.Equal(256, o.Model.HiddenSize);
-        Assert.Equal(8, o.Model.NumHiddenLayers);
-        Assert.Equal(3000, o.MaxSteps);
+        // The size window for the default model: 8-20M parameters, with its own tokenizer's vocabulary.
+        var tokenizer = LlmEmbed.Tokenization.TextTokenizer.Load(Path.Combine(TestPaths.RepoRoot, o.Tokenizer));
+        long parameters = o.Model.ToConfig(tokenizer.VocabSize, tokenizer.BosId, tokenizer.EosId).ParameterCount;
+        Assert.InRange(parameters, 8_000_000, 20_000_000);
+        Assert.True(o.SequenceLength <= o.Model.MaxPositionEmbeddings);
     }
 
     [Fact]
