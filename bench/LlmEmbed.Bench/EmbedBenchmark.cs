@@ -16,7 +16,7 @@ internal static class EmbedBenchmark
     {
         var rates = MatmulCalibration.Measure(5);
         var corpus = MixedCorpus(s);
-        var records = new List<BenchRecord>();
+        var records = new ProgressList();
         var notes = new List<string>();
 
         var (defaultBackbone, defaultTokenizer, source) = BenchModels.DefaultBase(s, ScalarType.BFloat16);

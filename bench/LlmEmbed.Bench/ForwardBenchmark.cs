@@ -14,7 +14,7 @@ internal static class ForwardBenchmark
         int layers = s.Quick ? 4 : 24;
         int warmup = 1, repeats = s.Quick ? 1 : 3;
         var config = BenchModels.Qwen2HalfB(layers);
-        var records = new List<BenchRecord>();
+        var records = new ProgressList();
         foreach (var dtype in new[] { ScalarType.BFloat16, ScalarType.Float32 })
         {
             using var model = DecoderModel.CreateRandom(config, 1, dtype);

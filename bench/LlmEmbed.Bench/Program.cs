@@ -1,13 +1,25 @@
 using LlmEmbed.Bench;
 
-// dotnet run -c Release --project bench/LlmEmbed.Bench -- forward|embed|train|eval|all [--quick] [--results PATH]
+// dotnet run -c Release --project bench/LlmEmbed.Bench -- forward|embed|train|eval|all [--quick] [--threads N] [--results PATH]
 bool quick = args.Contains("--quick");
 int resultsAt = Array.IndexOf(args, "--results");
-var positional = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (resultsAt < 0 || i != resultsAt + 1)).ToList();
+int threadsAt = Array.IndexOf(args, "--threads");
+var positional = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (resultsAt < 0 || i != resultsAt + 1) && (threadsAt < 0 || i != threadsAt + 1)).ToList();
+if (threadsAt >= 0)
+{
+    if (threadsAt == args.Length - 1 || !int.TryParse(args[threadsAt + 1], out int threads) || threads <= 0)
+    {
+        Console.Error.WriteLine("--threads needs a positive integer");
+        return 2;
+    }
+    // On a machine shared with other jobs, libtorch's OpenMP threads spin-wait on each other when descheduled;
+    // one thread can then be several times faster than all cores for small ops (see bench/README.md).
+    TorchSharp.torch.set_num_threads(threads);
+}
 string[] known = ["forward", "embed", "train", "eval", "all"];
 if (positional.Count != 1 || !known.Contains(positional[0]) || (resultsAt >= 0 && resultsAt == args.Length - 1))
 {
-    Console.Error.WriteLine("usage: LlmEmbed.Bench forward|embed|train|eval|all [--quick] [--results bench/results.jsonl]");
+    Console.Error.WriteLine("usage: LlmEmbed.Bench forward|embed|train|eval|all [--quick] [--threads N] [--results bench/results.jsonl]");
     return 2;
 }
 string root = BenchSettings.FindRepoRoot();

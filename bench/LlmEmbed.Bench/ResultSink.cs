@@ -7,13 +7,17 @@ namespace LlmEmbed.Bench;
 /// <summary>Prints each benchmark's rows as a Markdown table and appends them as JSON lines to the results file.</summary>
 internal sealed class ResultSink(BenchSettings settings)
 {
+    /// <summary>A progress line on stderr (the tables go to stdout).</summary>
+    public static void Progress(BenchRecord record) =>
+        Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {record.Benchmark}: {record.Case} done");
+
     public void Report(string title, MatmulRates rates, IReadOnlyList<BenchRecord> records, IEnumerable<string> notes)
     {
         var output = new StringBuilder();
         output.AppendLine();
         output.AppendLine($"## {title}{(settings.Quick ? " (--quick)" : "")}");
         output.AppendLine();
-        output.AppendLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {MachineInfo.CpuModel()}, {MachineInfo.Cores} cores, load average {MachineInfo.LoadAverage():F1}");
+        output.AppendLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {MachineInfo.CpuModel()}, {MachineInfo.Cores} cores, torch threads {TorchSharp.torch.get_num_threads()}, load average {MachineInfo.LoadAverage():F1}");
         output.AppendLine($"measured matmul {rates.Shape}, best of {rates.Repeats} (before and after the benchmark): bf16 {Format(rates.Bf16Gflops)} GFLOP/s, fp32 {Format(rates.Fp32Gflops)} GFLOP/s");
         output.AppendLine();
         var columns = new List<string> { "case" };
@@ -48,6 +52,7 @@ internal sealed class ResultSink(BenchSettings settings)
                 json.WriteBoolean("quick", settings.Quick);
                 json.WriteString("cpu", MachineInfo.CpuModel());
                 json.WriteNumber("cores", MachineInfo.Cores);
+                json.WriteNumber("torch_threads", TorchSharp.torch.get_num_threads());
                 WriteNumber(json, "load_average", MachineInfo.LoadAverage());
                 WriteNumber(json, "matmul_bf16_gflops", rates.Bf16Gflops);
                 WriteNumber(json, "matmul_fp32_gflops", rates.Fp32Gflops);
