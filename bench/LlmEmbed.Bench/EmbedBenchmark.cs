@@ -35,7 +35,7 @@ internal static class EmbedBenchmark
             notes.Add($"padding efficiency = real tokens / processed (padded) tokens at batch {BatchSize}, max length {MaxLength}, over {lengths.Count} texts "
                       + "(STSBenchmark test sentences + SciFact corpus, shuffled); sorted = EmbeddingModel.Encode's longest-first batching, unsorted = batches in corpus order.");
             int count = s.Quick ? 128 : 1024;
-            records.AddRange(Throughput(model, $"default {BenchModels.Name(ScalarType.BFloat16)}", BenchCorpus.Sample(corpus, count, 12), rates));
+            records.AddRange(Throughput(model, $"default {BenchModels.Name(ScalarType.BFloat16)}", BenchCorpus.Sample(corpus, count, 12), rates, BatchSize));
             notes.Add($"default model: llama hidden 256, 8 layers, intermediate 768, 8/2 heads, vocab 8192 tied; {source}.");
         }
 
@@ -43,9 +43,9 @@ internal static class EmbedBenchmark
         var qwenConfig = BenchModels.Qwen2HalfB(layers);
         using (var model = BenchModels.Embedding(DecoderModel.CreateRandom(qwenConfig, 1, ScalarType.BFloat16), BenchModels.Qwen2Tokenizer(s), ScalarType.BFloat16, lora: false, MaxLength))
         {
-            int count = s.Quick ? 32 : 256;
-            records.AddRange(Throughput(model, $"qwen2-0.5b-shape L{layers} bf16", BenchCorpus.Sample(corpus, count, 13), rates));
-            notes.Add($"Qwen2-0.5B shape with random weights and the Qwen2 tokenizer, {layers} of 24 layers{(s.Quick ? " (--quick)" : "")}.");
+            int count = s.Quick ? 48 : 256, batchSize = s.Quick ? 8 : BatchSize;
+            records.AddRange(Throughput(model, $"qwen2-0.5b-shape L{layers} bf16", BenchCorpus.Sample(corpus, count, 13), rates, batchSize));
+            notes.Add($"Qwen2-0.5B shape with random weights and the Qwen2 tokenizer, {layers} of 24 layers{(s.Quick ? " and batch 8 (--quick)" : "")}.");
         }
         notes.Add("tokens/s counts real tokens (BOS/EOS included); MFU (processed) = model FLOPs of the padded batches / time / measured bf16 matmul rate; "
                   + "MFU (useful) counts each text at its own length, so it also charges the padding. Model FLOPs as in `forward` (no LM head). Tokenisation is not timed.");
@@ -74,23 +74,24 @@ internal static class EmbedBenchmark
         return (double)real / processed;
     }
 
-    private static IEnumerable<BenchRecord> Throughput(EmbeddingModel model, string name, IReadOnlyList<string> texts, MatmulRates rates)
+    private static IEnumerable<BenchRecord> Throughput(EmbeddingModel model, string name, IReadOnlyList<string> texts, MatmulRates rates, int batchSize)
     {
         var tokenized = texts.Select(t => model.Tokenize(t)).ToList();
         var config = model.Backbone.Config;
         long realTokens = tokenized.Sum(t => (long)t.Ids.Count);
         double usefulFlops = tokenized.Sum(t => ModelFlops.Forward(config, 1, t.Ids.Count));
-        var options = new EncodeOptions { BatchSize = BatchSize };
+        var options = new EncodeOptions { BatchSize = batchSize };
         model.Encode(tokenized.Take(Math.Min(4, tokenized.Count)).ToList(), options); // warm-up
         foreach (bool sorted in new[] { true, false })
         {
-            var batches = Batches(tokenized, sorted);
+            var batches = Batches(tokenized, sorted, batchSize);
             double processedFlops = batches.Sum(b => ModelFlops.Forward(config, b.Count, b.Max(t => t.Ids.Count)));
             long processedTokens = batches.Sum(b => (long)b.Count * b.Max(t => t.Ids.Count));
             double seconds = sorted
                 ? Timing.Seconds(() => model.Encode(tokenized, options))
                 : Timing.Seconds(() => EncodeInOrder(model, batches));
             yield return new BenchRecord("embed", $"{name} {(sorted ? "sorted" : "unsorted")}")
+                .Add("batch", batchSize)
                 .Add("texts", texts.Count)
                 .Add("seconds", seconds)
                 .Add("texts/s", texts.Count / seconds)
@@ -101,10 +102,10 @@ internal static class EmbedBenchmark
         }
     }
 
-    private static List<List<TokenizedText>> Batches(IReadOnlyList<TokenizedText> texts, bool sorted)
+    private static List<List<TokenizedText>> Batches(IReadOnlyList<TokenizedText> texts, bool sorted, int batchSize)
     {
         var order = sorted ? texts.OrderByDescending(t => t.Ids.Count).ToList() : texts.ToList();
-        return order.Chunk(BatchSize).Select(c => c.ToList()).ToList();
+        return order.Chunk(batchSize).Select(c => c.ToList()).ToList();
     }
 
     /// <summary>What Encode does per batch, but in the given (unsorted) order.</summary>
