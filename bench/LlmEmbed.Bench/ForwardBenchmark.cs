@@ -11,8 +11,8 @@ internal static class ForwardBenchmark
     public static void Run(BenchSettings s, ResultSink sink)
     {
         var rates = MatmulCalibration.Measure(5);
-        int layers = s.Quick ? 4 : 24;
-        int warmup = 1, repeats = s.Quick ? 1 : 3;
+        int layers = s.Quick ? 8 : 24;
+        int warmup = 1, repeats = 3;
         var config = BenchModels.Qwen2HalfB(layers);
         var records = new ProgressList();
         foreach (var dtype in new[] { ScalarType.BFloat16, ScalarType.Float32 })
