@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace LlmEmbed.Bench;
 
 /// <summary>
@@ -19,6 +21,27 @@ internal static class PeakMemory
             return false;
         }
     }
+
+    /// <summary>
+    /// Hands freed heap memory back to the OS (glibc malloc_trim). Without it, memory a previous step freed stays
+    /// resident, the next step reuses it, and its peak over the baseline reads as nearly zero.
+    /// </summary>
+    public static void ReleaseFreedMemory()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        try
+        {
+            MallocTrim(0);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // not glibc: the baseline then includes whatever the allocator keeps
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "malloc_trim")]
+    private static extern int MallocTrim(nuint pad);
 
     public static double CurrentMiB() => ReadKiB("VmRSS:") / 1024.0;
 

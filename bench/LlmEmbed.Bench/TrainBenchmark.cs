@@ -24,8 +24,9 @@ internal static class TrainBenchmark
         {
             records.Add(Throughput(model, "default bf16 lora-r16", batch: 32, tokens: 64, repeats, rates));
             int memoryBatch = 512, memoryTokens = s.Quick ? 16 : 32, chunk = 64;
-            records.Add(Memory(model, $"default direct B{memoryBatch}", memoryBatch, memoryTokens, chunk: null, rates));
+            // The smaller peak first, so that nothing the larger one leaves behind can hide in its baseline.
             records.Add(Memory(model, $"default gradcache B{memoryBatch} chunk{chunk}", memoryBatch, memoryTokens, chunk, rates));
+            records.Add(Memory(model, $"default direct B{memoryBatch}", memoryBatch, memoryTokens, chunk: null, rates));
         }
 
         int layers = s.Quick ? 4 : 24;
@@ -44,7 +45,7 @@ internal static class TrainBenchmark
             "train model FLOPs per step = forward (2·N_nonembed + 2·P_lora per token + attention) + backward (2·N_nonembed activation gradients of the frozen weights, "
             + "no frozen weight gradients, 2 x attention, 4·P_lora per token); the similarity matrix, norms and optimizer are not counted. "
             + "GradCache's extra no-grad forward is overhead, not model FLOPs, so its MFU is lower by design.",
-            "peak RSS = VmHWM of /proc/self/status after resetting it (clear_refs) just before the step; 'over baseline' subtracts the RSS at that moment (weights, optimizer state).",
+            "peak RSS = VmHWM of /proc/self/status after resetting it (clear_refs) just before the step; 'over baseline' subtracts the RSS at that moment (weights, optimizer state), taken after malloc_trim so memory freed by earlier steps does not count as baseline; the GradCache step runs first.",
             $"default model: {source}; Qwen2-0.5B shape: random weights, {layers} of 24 layers{(s.Quick ? " (--quick; memory test at 16 tokens instead of 32)" : "")}; warm-up 1 step, median of {repeats}.",
         };
         rates = rates.Best(MatmulCalibration.Measure(5));
@@ -65,8 +66,7 @@ internal static class TrainBenchmark
         using var optimizer = new AdamW(model.TrainableParameters(), 0.01);
         using var queries = ContrastiveStep.RandomBatch(model, batch, tokens, 31);
         using var positives = ContrastiveStep.RandomBatch(model, batch, tokens, 32);
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
+        PeakMemory.ReleaseFreedMemory();
         bool reset = PeakMemory.ResetPeak();
         double baseline = PeakMemory.CurrentMiB();
         double seconds = Timing.Seconds(() =>
