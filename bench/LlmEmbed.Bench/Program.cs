@@ -1,28 +1,43 @@
-using System.Diagnostics;
-using LlmEmbed.Models;
-using LlmEmbed.Training;
-using static TorchSharp.torch;
+using LlmEmbed.Bench;
 
-var dtype = args.Length > 0 && args[0] == "bf16" ? ScalarType.BFloat16 : ScalarType.Float32;
-foreach (var (h, l, inter, heads, kv) in new[] { (256, 8, 768, 8, 2), (384, 6, 1024, 6, 2), (320, 8, 864, 5, 1) })
+// dotnet run -c Release --project bench/LlmEmbed.Bench -- forward|embed|train|eval|all [--quick] [--threads N] [--results PATH]
+bool quick = args.Contains("--quick");
+int resultsAt = Array.IndexOf(args, "--results");
+int threadsAt = Array.IndexOf(args, "--threads");
+var positional = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (resultsAt < 0 || i != resultsAt + 1) && (threadsAt < 0 || i != threadsAt + 1)).ToList();
+if (threadsAt >= 0)
 {
-    var cfg = new DecoderConfig { HiddenSize = h, NumHiddenLayers = l, IntermediateSize = inter, NumAttentionHeads = heads, NumKeyValueHeadsRaw = kv, VocabSize = 32000, TieWordEmbeddings = true };
-    using var model = DecoderModel.CreateRandom(cfg, 1, dtype);
-    using var opt = new AdamW(model.named_parameters().Select(p => (p.name, p.parameter)), 0.1);
-    int b = 16, t = 256;
-    var ids = randint(0, 32000, new long[] { b, t + 1 });
-    double Step()
+    if (threadsAt == args.Length - 1 || !int.TryParse(args[threadsAt + 1], out int threads) || threads <= 0)
     {
-        using var scope = NewDisposeScope();
-        var x = ids.narrow(1, 0, t); var y = ids.narrow(1, 1, t);
-        using var o = model.Forward(x, null, AttentionMode.Causal, computeLogits: true);
-        var loss = nn.functional.cross_entropy(o.Logits!.reshape(-1, 32000).to(ScalarType.Float32), y.reshape(-1));
-        opt.ZeroGrad(); loss.backward(); opt.StepWith(1e-3);
-        return loss.item<float>();
+        Console.Error.WriteLine("--threads needs a positive integer");
+        return 2;
     }
-    Step();
-    var sw = Stopwatch.StartNew(); int n = 3;
-    for (int i = 0; i < n; i++) Step();
-    double tps = n * b * t / sw.Elapsed.TotalSeconds;
-    Console.WriteLine($"{dtype} h{h} L{l} i{inter} params {cfg.ParameterCount / 1e6:F1}M: {tps:F0} tokens/s, ~{6.0 * cfg.ParameterCount * tps / 1e9:F0} GFLOP/s (6N)");
+    // On a machine shared with other jobs, libtorch's OpenMP threads spin-wait on each other when descheduled;
+    // one thread can then be several times faster than all cores for small ops (see bench/README.md).
+    TorchSharp.torch.set_num_threads(threads);
 }
+string[] known = ["forward", "embed", "train", "eval", "all"];
+if (positional.Count != 1 || !known.Contains(positional[0]) || (resultsAt >= 0 && resultsAt == args.Length - 1))
+{
+    Console.Error.WriteLine("usage: LlmEmbed.Bench forward|embed|train|eval|all [--quick] [--threads N] [--results bench/results.jsonl]");
+    return 2;
+}
+string root = BenchSettings.FindRepoRoot();
+string results = resultsAt >= 0 ? Path.GetFullPath(args[resultsAt + 1]) : Path.Combine(root, "bench", "results.jsonl");
+var settings = new BenchSettings(quick, root, results);
+var sink = new ResultSink(settings);
+string which = positional[0];
+var benchmarks = new (string Name, Action<BenchSettings, ResultSink> Run)[]
+{
+    ("forward", ForwardBenchmark.Run),
+    ("embed", EmbedBenchmark.Run),
+    ("train", TrainBenchmark.Run),
+    ("eval", EvalBenchmark.Run),
+};
+foreach (var (name, run) in benchmarks)
+{
+    if (which != "all" && which != name) continue;
+    var elapsed = Timing.Seconds(() => run(settings, sink));
+    Console.WriteLine($"({name} took {elapsed:F0} s; results appended to {Path.GetRelativePath(root, results)})");
+}
+return 0;
