@@ -12,26 +12,26 @@ namespace LlmEmbed.Tests.Integration;
 [Collection(TorchRandomCollection.Name)]
 public class ExperimentRunnerTests
 {
-    private static string ExperimentYaml(string baseModel) => $"""
+    private static string ExperimentYaml(string baseModel) => $$"""
         name: test
-        base_model: {baseModel}
+        base_model: {{baseModel}}
         seeds: [5]
         arms:
           - preset: eos-causal
           - preset: multilayer-bidirectional
         training:
           files:
-            - {{path: {TestPaths.Data("training", "stsb_train_pos.jsonl")}}}
+            - path: {{TestPaths.Data("training", "stsb_train_pos.jsonl")}}
           batch_size: 4
           max_steps: 4
           warmup_steps: 1
           learning_rate: 1.0e-3
           checkpoint_every: 1
           log_every: 1
-          model: {{max_length: 24, dtype: float32}}
+          model: {max_length: 24, dtype: float32}
         evaluation:
           tasks: [STS12, STS13, STSBenchmark]
-          data: {TestPaths.Data()}
+          data: {{TestPaths.Data()}}
           max_samples_per_task: 40
           batch_size: 16
           max_length: 32

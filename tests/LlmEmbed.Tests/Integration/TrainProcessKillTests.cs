@@ -12,10 +12,10 @@ public class TrainProcessKillTests
 {
     private static string Cli => Path.Combine(AppContext.BaseDirectory, "llm-embed.dll");
 
-    private static string Config(string baseModel, string output) => $"""
-        output: {output}
+    private static string Config(string baseModel, string output) => $$"""
+        output: {{output}}
         files:
-          - {{path: {TestPaths.Data("training", "snli_triplets.jsonl")}}}
+          - path: {{TestPaths.Data("training", "snli_triplets.jsonl")}}
         batch_size: 4
         max_steps: 10
         warmup_steps: 2
@@ -25,7 +25,7 @@ public class TrainProcessKillTests
         log_every: 1
         seed: 11
         model:
-          path: {baseModel}
+          path: {{baseModel}}
           pooling: latent-causal
           max_length: 24
           dtype: float32
