@@ -99,6 +99,6 @@ internal static class EvalBenchmark
             .Add("score s", seconds)
             .Add("G q·d·dim/s", qdd / seconds / 1e9)
             .Add("GFLOP/s", 2 * qdd / seconds / 1e9)
-            .Add("fraction of fp32 matmul", rates.Mfu(2 * qdd / seconds, bf16: false));
+            .Add("fraction of fp32 matmul", new MatmulFraction(2 * qdd / seconds, bf16: false));
     }
 }

@@ -150,7 +150,7 @@ internal static class TrainBenchmark
             .Add("step s", seconds)
             .Add("tokens/s", 2.0 * batch * tokens / seconds)
             .Add("model GFLOP/step", flops / 1e9)
-            .Add("MFU vs bf16", rates.Mfu(flops / seconds, bf16: true))
+            .Add("MFU vs bf16", new MatmulFraction(flops / seconds, bf16: true))
             .Add("peak RSS MiB", peakMiB)
             .Add("over baseline MiB", peakMiB - baselineMiB);
     }
