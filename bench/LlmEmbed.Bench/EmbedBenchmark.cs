@@ -97,8 +97,8 @@ internal static class EmbedBenchmark
                 .Add("texts/s", texts.Count / seconds)
                 .Add("tokens/s", realTokens / seconds)
                 .Add("padding eff.", (double)realTokens / processedTokens)
-                .Add("MFU (processed)", rates.Mfu(processedFlops / seconds, bf16: true))
-                .Add("MFU (useful)", rates.Mfu(usefulFlops / seconds, bf16: true));
+                .Add("MFU (processed)", new MatmulFraction(processedFlops / seconds, bf16: true))
+                .Add("MFU (useful)", new MatmulFraction(usefulFlops / seconds, bf16: true));
         }
     }
 

@@ -1,123 +1,89 @@
 using LlmEmbed.Embedding;
-using LlmEmbed.Evaluation.Metrics;
+using LlmEmbed.Evaluation;
+using LlmEmbed.Evaluation.Results;
 using LlmEmbed.Evaluation.Search;
+using LlmEmbed.Evaluation.Tasks;
 using static TorchSharp.torch;
 
 namespace LlmEmbed.Bench;
 
 /// <summary>
-/// Evaluation time per task type (STS, retrieval, classification), split into encoding and scoring, for the default
-/// model; and ExactSearch scoring throughput against the measured fp32 matmul rate.
+/// Time of the library's MTEB evaluation per task type (STS, retrieval, reranking, classification, clustering, pair
+/// classification), split into encoding and scoring, for the default model; and ExactSearch scoring throughput against
+/// the measured fp32 matmul rate.
 /// </summary>
 internal static class EvalBenchmark
 {
+    /// <summary>The benchmarked tasks (one per task type) and their row limit in --quick mode (MtebEvaluatorOptions.MaxSamplesPerTask).</summary>
+    private static readonly (string Task, int QuickSamples)[] Tasks =
+    [
+        ("STSBenchmark", 256),
+        ("Cranfield", 40),
+        ("WikiQA", 60),
+        ("TREC", 300),
+        ("TwentyNewsgroupsClustering", 1000),
+        ("MRPC", 256),
+    ];
+
     public static void Run(BenchSettings s, ResultSink sink)
     {
         var rates = MatmulCalibration.Measure(5);
         var records = new ProgressList();
+        var registry = TaskRegistry.Load(s.Repo("src", "LlmEmbed", TaskRegistry.RelativePath));
         var (backbone, tokenizer, source) = BenchModels.DefaultBase(s, ScalarType.BFloat16);
-        using (var model = BenchModels.Embedding(backbone, tokenizer, ScalarType.BFloat16, lora: false))
+        string output = Path.Combine(Path.GetTempPath(), $"llmembed-bench-eval-{Environment.ProcessId}");
+        try
         {
+            using var model = BenchModels.Embedding(backbone, tokenizer, ScalarType.BFloat16, lora: false);
             model.Encode(["warm-up text"]);
-            records.Add(Sts(s, model));
-            records.Add(Retrieval(s, model));
-            records.Add(Classification(s, model));
+            using var timed = new TimedEmbeddingGenerator(new EmbeddingGenerator(model, "bench-default"));
+            foreach (var (name, quickSamples) in Tasks)
+                records.Add(EvaluateTask(s, registry.Get(name), timed, output, s.Quick ? quickSamples : null));
+        }
+        finally
+        {
+            if (Directory.Exists(output)) Directory.Delete(output, recursive: true);
         }
         records.Add(SearchThroughput(s, rates));
         var notes = new List<string>
         {
-            $"default model (eos-causal, bf16, batch 32, max length 512): {source}; with random weights the quality numbers are chance level and only the times mean something.",
-            "encode s = EmbeddingModel.Encode of every text of the task (tokenisation included); score s = the scoring after the embeddings exist: "
-            + "STS cosine per pair + Spearman; retrieval ExactSearch top-100 cosine + RetrievalMetrics.Evaluate; classification a logistic-regression probe "
-            + "(full-batch Adam, 100 iterations, a stand-in for MTEB's scikit-learn LogisticRegression) + accuracy.",
+            $"default model (eos-causal, bf16, max length 512) as an EmbeddingGenerator: {source}; with random weights the quality numbers are chance level and only the times mean something.",
+            "each row is one MtebEvaluator.EvaluateTaskAsync (the library's evaluator for that task type, task instruction in the text, batch 32, embedding cache off: CacheFolder = \"\"). "
+            + "encode s = time inside the IEmbeddingGenerator's GenerateAsync calls (tokenisation + forward, batches of 32 in the evaluator's order); "
+            + "score s = the rest of the task: reading the data, de-duplication, output checks and the protocol (STS cosine Spearman; retrieval ExactSearch + nDCG; "
+            + "reranking MAP/MRR; classification 10 experiments of logistic regression (L-BFGS) on 8 samples per label; clustering k-means + V-measure; pair classification AP/F1 thresholds). "
+            + "texts = texts sent to the model (duplicates are encoded once).",
             "search row: ExactSearch.Search (1024 x 16384 x 256) on random float32 [queries x dim] vs [docs x dim] tensors, top-100 cosine; 'G q·d·dim/s' = queries x docs x dim / time / 1e9, "
             + "its FLOPs (2·q·d·dim) are divided by the measured fp32 matmul rate (the search runs in fp32).",
-            s.Quick ? "--quick: STS 256 pairs, Cranfield 50 queries over their judged docs plus random docs (400 in all), Banking77 500 train / 300 test texts."
-                    : "full: STSBenchmark test, all of Cranfield, Banking77 2000 train / all 3080 test texts.",
+            s.Quick ? "--quick: MaxSamplesPerTask " + string.Join(", ", Tasks.Select(t => $"{t.Task} {t.QuickSamples}")) + " (retrieval keeps the kept queries' judged documents plus 4 x that many others); not comparable to full results."
+                    : "full: every task's whole evaluation split.",
         };
         rates = rates.Best(MatmulCalibration.Measure(5));
         sink.Report("eval", rates, records, notes);
     }
 
-    private static BenchRecord Sts(BenchSettings s, EmbeddingModel model)
+    private static BenchRecord EvaluateTask(BenchSettings s, TaskDefinition task, TimedEmbeddingGenerator generator, string output, int? maxSamples)
     {
-        var pairs = BenchCorpus.StsPairs(s.Data("sts", "STSBenchmark", "test.jsonl"));
-        if (s.Quick) pairs = pairs.Take(256).ToList();
-        float[][] a = [], b = [];
-        double encode = Timing.Seconds(() =>
+        var evaluator = new MtebEvaluator(generator, "bench-default", new MtebEvaluatorOptions
         {
-            a = model.Encode(pairs.Select(p => p.A).ToList());
-            b = model.Encode(pairs.Select(p => p.B).ToList());
+            DataRoot = s.DataRoot,
+            OutputFolder = output,
+            CacheFolder = "",
+            MaxSamplesPerTask = maxSamples,
         });
-        double spearman = 0;
-        double score = Timing.Seconds(() =>
-        {
-            var cosines = a.Zip(b, Cosine).ToList();
-            spearman = SpearmanCorrelation.Compute(cosines, pairs.Select(p => p.Score).ToList());
-        });
-        return Row("STS (STSBenchmark)", 2 * pairs.Count, encode, score, "spearman", spearman);
-    }
-
-    private static BenchRecord Retrieval(BenchSettings s, EmbeddingModel model)
-    {
-        string dir = s.Data("retrieval", "Cranfield");
-        var queries = BenchCorpus.BeirQueries(Path.Combine(dir, "queries.jsonl"));
-        var corpus = BenchCorpus.BeirCorpus(Path.Combine(dir, "corpus.jsonl"));
-        var qrels = BenchCorpus.Qrels(Path.Combine(dir, "qrels", "test.tsv"));
-        queries = queries.Where(q => qrels.ContainsKey(q.Id)).ToList();
-        if (s.Quick)
-        {
-            queries = queries.Take(50).ToList();
-            var judged = queries.SelectMany(q => qrels[q.Id].Keys).ToHashSet();
-            var rest = BenchCorpus.Sample(corpus.Where(d => !judged.Contains(d.Id)).ToList(), Math.Max(0, 400 - judged.Count), 41);
-            corpus = corpus.Where(d => judged.Contains(d.Id)).Concat(rest).ToList();
-        }
-        float[][] q = [], d = [];
-        double encode = Timing.Seconds(() =>
-        {
-            q = model.Encode(queries.Select(x => x.Text).ToList());
-            d = model.Encode(corpus.Select(x => x.Text).ToList());
-        });
-        double ndcg = 0;
-        double score = Timing.Seconds(() =>
-        {
-            var hits = ExactSearch.Search(q, d, 100, SearchSimilarity.Cosine);
-            var results = new Dictionary<string, IReadOnlyList<ScoredDocument>>();
-            for (int i = 0; i < queries.Count; i++)
-                results[queries[i].Id] = hits[i].Select(h => new ScoredDocument(corpus[h.Index].Id, h.Score)).ToList();
-            var evaluation = RetrievalMetrics.Evaluate(results, qrels.Where(kv => results.ContainsKey(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value), [10]);
-            ndcg = evaluation.Mean.NdcgAt(10);
-        });
-        return Row($"retrieval (Cranfield {queries.Count} q x {corpus.Count} d)", queries.Count + corpus.Count, encode, score, "nDCG@10", ndcg);
-    }
-
-    private static BenchRecord Classification(BenchSettings s, EmbeddingModel model)
-    {
-        string dir = s.Data("classification", "Banking77");
-        var train = BenchCorpus.Sample(BenchCorpus.Classification(Path.Combine(dir, "train.jsonl")), s.Quick ? 500 : 2000, 51);
-        var test = BenchCorpus.Classification(Path.Combine(dir, "test.jsonl"));
-        if (s.Quick) test = BenchCorpus.Sample(test, 300, 52);
-        var labels = train.Select(t => t.Label).Concat(test.Select(t => t.Label)).Distinct().Order(StringComparer.Ordinal).ToList();
-        float[][] xTrain = [], xTest = [];
-        double encode = Timing.Seconds(() =>
-        {
-            xTrain = model.Encode(train.Select(t => t.Text).ToList());
-            xTest = model.Encode(test.Select(t => t.Text).ToList());
-        });
-        double accuracy = 0;
-        double score = Timing.Seconds(() => accuracy = LogisticRegressionProbe.FitAndScore(
-            xTrain, train.Select(t => labels.IndexOf(t.Label)).ToArray(), xTest, test.Select(t => labels.IndexOf(t.Label)).ToArray(), labels.Count));
-        return Row($"classification (Banking77 {train.Count}+{test.Count})", train.Count + test.Count, encode, score, "accuracy", accuracy);
-    }
-
-    private static BenchRecord Row(string name, int texts, double encode, double score, string metric, double value) =>
-        new BenchRecord("eval", name)
-            .Add("texts", texts)
+        generator.Reset();
+        TaskResult result = null!;
+        double total = Timing.Seconds(() => result = evaluator.EvaluateTaskAsync(task).GetAwaiter().GetResult());
+        double encode = generator.Seconds;
+        return new BenchRecord("eval", $"{TaskTypeNames.ToName(task.Type)} ({task.Name})")
+            .Add("rows", result.EvaluatedRows)
+            .Add("texts", generator.Texts)
             .Add("encode s", encode)
-            .Add("score s", score)
-            .Add("texts/s (encode)", texts / encode)
-            .Add("metric", metric)
-            .Add("value", value);
+            .Add("score s", total - encode)
+            .Add("texts/s (encode)", generator.Texts / encode)
+            .Add("metric", task.MainScore)
+            .Add("value", result.MainScore);
+    }
 
     private static BenchRecord SearchThroughput(BenchSettings s, MatmulRates rates)
     {
@@ -133,18 +99,6 @@ internal static class EvalBenchmark
             .Add("score s", seconds)
             .Add("G q·d·dim/s", qdd / seconds / 1e9)
             .Add("GFLOP/s", 2 * qdd / seconds / 1e9)
-            .Add("fraction of fp32 matmul", rates.Mfu(2 * qdd / seconds, bf16: false));
-    }
-
-    private static double Cosine(float[] a, float[] b)
-    {
-        double dot = 0, na = 0, nb = 0;
-        for (int i = 0; i < a.Length; i++)
-        {
-            dot += a[i] * b[i];
-            na += a[i] * a[i];
-            nb += b[i] * b[i];
-        }
-        return dot / Math.Sqrt(na * nb + 1e-24);
+            .Add("fraction of fp32 matmul", new MatmulFraction(2 * qdd / seconds, bf16: false));
     }
 }

@@ -35,8 +35,8 @@ internal static class ForwardBenchmark
                 .Add("tokens/s", Batch * Tokens / seconds)
                 .Add("model GFLOP", flops / 1e9)
                 .Add("GFLOP/s", flops / seconds / 1e9)
-                .Add("MFU vs bf16", rates.Mfu(flops / seconds, bf16: true))
-                .Add("MFU vs own dtype", rates.Mfu(flops / seconds, bf16)));
+                .Add("MFU vs bf16", new MatmulFraction(flops / seconds, bf16: true))
+                .Add("MFU vs own dtype", new MatmulFraction(flops / seconds, bf16)));
         }
         var notes = new List<string>
         {

@@ -16,6 +16,9 @@ if (threadsAt >= 0)
     // one thread can then be several times faster than all cores for small ops (see bench/README.md).
     TorchSharp.torch.set_num_threads(threads);
 }
+// Internal: one train-memory variant in a fresh process (started by the train benchmark itself).
+if (args.Length >= 2 && args[0] == TrainBenchmark.MemoryChildFlag)
+    return TrainBenchmark.RunMemoryChild(new BenchSettings(quick, BenchSettings.FindRepoRoot(), ""), args[1]);
 string[] known = ["forward", "embed", "train", "eval", "all"];
 if (positional.Count != 1 || !known.Contains(positional[0]) || (resultsAt >= 0 && resultsAt == args.Length - 1))
 {

@@ -13,6 +13,10 @@ internal sealed class ResultSink(BenchSettings settings)
 
     public void Report(string title, MatmulRates rates, IReadOnlyList<BenchRecord> records, IEnumerable<string> notes)
     {
+        foreach (var r in records)
+            for (int i = 0; i < r.Fields.Count; i++)
+                if (r.Fields[i].Value is MatmulFraction fraction)
+                    r.Fields[i] = new(r.Fields[i].Key, fraction.Of(rates));
         var output = new StringBuilder();
         output.AppendLine();
         output.AppendLine($"## {title}{(settings.Quick ? " (--quick)" : "")}");
