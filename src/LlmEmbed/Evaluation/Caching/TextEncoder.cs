@@ -77,13 +77,16 @@ public sealed class TextEncoder
             options = new EmbeddingGenerationOptions { AdditionalProperties = new AdditionalPropertiesDictionary { [InstructionFormatter.AdditionalPropertyKey] = instruction } };
         var result = new float[texts.Count][];
         int dim = -1;
+        // Batches are drawn longest-first so that each batch holds texts of similar length: the generator pads a
+        // batch to its longest text, so batching in dataset order would waste most of the compute on padding.
+        int[] order = Enumerable.Range(0, texts.Count).OrderByDescending(i => texts[i].Length).ToArray();
         for (int start = 0; start < texts.Count; start += BatchSize)
         {
             cancellationToken.ThrowIfCancellationRequested();
             int count = Math.Min(BatchSize, texts.Count - start);
             var batch = new string[count];
             for (int i = 0; i < count; i++)
-                batch[i] = InstructionMode == InstructionMode.InText ? InstructionFormatter.Format(instruction, texts[start + i]) : texts[start + i];
+                batch[i] = InstructionMode == InstructionMode.InText ? InstructionFormatter.Format(instruction, texts[order[start + i]]) : texts[order[start + i]];
             var generated = await _generator.GenerateAsync(batch, options, cancellationToken).ConfigureAwait(false);
             if (generated.Count != count)
                 throw new InvalidOperationException($"{what}: the embedding generator returned {generated.Count} embeddings for {count} texts");
@@ -92,11 +95,11 @@ public sealed class TextEncoder
                 float[] vector = generated[i].Vector.ToArray();
                 if (dim < 0) dim = vector.Length;
                 if (vector.Length == 0 || vector.Length != dim)
-                    throw new InvalidOperationException($"{what}: embedding {start + i} has dimension {vector.Length}, expected {dim}");
+                    throw new InvalidOperationException($"{what}: embedding {order[start + i]} has dimension {vector.Length}, expected {dim}");
                 foreach (float v in vector)
                     if (!float.IsFinite(v))
-                        throw new InvalidOperationException($"{what}: embedding {start + i} contains a non-finite value (text: \"{Shorten(texts[start + i])}\")");
-                result[start + i] = vector;
+                        throw new InvalidOperationException($"{what}: embedding {order[start + i]} contains a non-finite value (text: \"{Shorten(texts[order[start + i]])}\")");
+                result[order[start + i]] = vector;
             }
             EncodedTextCount += count;
             // Roughly every 50 batches, and at the end, for long encodings only.
