@@ -1,3 +1,4 @@
+using LlmEmbed.Evaluation.Data;
 using LlmEmbed.Training;
 using Spectre.Console;
 
@@ -6,17 +7,44 @@ namespace LlmEmbed.Cli;
 /// <summary>
 /// What every command shares: turning exceptions into one clear message and an exit code, log lines, and
 /// progress display (Spectre.Console colours on a terminal, plain timestamped lines when output is redirected).
+/// Log lines and errors go to stderr, so stdout carries only a command's results (tables, generated text).
 /// </summary>
 public static class CliRunner
 {
     /// <summary>Exit code for bad input (missing files, invalid options or data).</summary>
     public const int InputError = 2;
 
-    public static bool Interactive => !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("CI") is null;
+    /// <summary>Exit code after Ctrl+C (128 + SIGINT, as a shell reports a process ended by it).</summary>
+    public const int Cancelled = 130;
 
-    public static int Run(Func<int> body) => RunAsync(() => Task.FromResult(body())).GetAwaiter().GetResult();
+    private static readonly Lazy<IAnsiConsole> ErrorConsole = new(() => AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }));
 
-    public static async Task<int> RunAsync(Func<Task<int>> body)
+    public static bool Interactive => !Console.IsErrorRedirected && Environment.GetEnvironmentVariable("CI") is null;
+
+    /// <param name="cancelledMessage">Printed after Ctrl+C instead of "cancelled" (e.g. how to resume).</param>
+    public static int Run(Func<int> body, string? cancelledMessage = null) =>
+        RunAsync(() => Task.FromResult(body()), cancelledMessage).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// For a long synchronous job that stops cleanly: Ctrl+C cancels the token instead of killing the process, the
+    /// job winds down (e.g. after its current step) and the exit code is <see cref="Cancelled"/>.
+    /// </summary>
+    public static int RunCancellable(Func<CancellationToken, int> body, string? cancelledMessage = null)
+    {
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            return Run(() => body(cancel.Token), cancelledMessage);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    public static async Task<int> RunAsync(Func<Task<int>> body, string? cancelledMessage = null)
     {
         try
         {
@@ -24,39 +52,51 @@ public static class CliRunner
         }
         catch (OperationCanceledException)
         {
-            Error("cancelled");
-            return 130;
+            Error(cancelledMessage ?? "cancelled");
+            return Cancelled;
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException or FormatException or NotSupportedException or InvalidOperationException or NonFiniteLossException)
+        catch (Exception e) when (IsInputError(e))
         {
             Error(e.Message);
             return InputError;
         }
     }
 
+    /// <summary>Failures a user can fix (files, options, data); anything else is a bug and keeps its stack trace.</summary>
+    private static bool IsInputError(Exception e) =>
+        e is IOException or InvalidDataException or ArgumentException or FormatException or NotSupportedException
+            or InvalidOperationException or NonFiniteLossException or DatasetFormatException;
+
     public static void Log(string message)
     {
-        if (Interactive) AnsiConsole.MarkupLine($"[grey]{DateTime.Now:HH:mm:ss}[/] {Markup.Escape(message)}");
-        else Console.WriteLine($"{DateTime.Now:HH:mm:ss} {message}");
+        if (Interactive) ErrorConsole.Value.MarkupLine($"[grey]{DateTime.Now:HH:mm:ss}[/] {Markup.Escape(message)}");
+        else Console.Error.WriteLine($"{DateTime.Now:HH:mm:ss} {message}");
     }
 
     public static void Error(string message)
     {
-        if (Interactive) AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
+        if (Interactive) ErrorConsole.Value.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
         else Console.Error.WriteLine($"error: {message}");
     }
 
-    /// <summary>Progress lines for training loops: step, loss, learning rate, tokens/s and ETA.</summary>
-    public static IProgress<TrainingProgress> TrainingProgressReporter() => new SynchronousProgress<TrainingProgress>(p =>
+    /// <summary>Progress messages as log lines, in order.</summary>
+    public static IProgress<string> LogProgress() => Progress<string>(Log);
+
+    /// <summary>Reports on the calling thread (System.Progress would post to the thread pool and reorder lines).</summary>
+    public static IProgress<T> Progress<T>(Action<T> report) => new SynchronousProgress<T>(report);
+
+    /// <summary>Progress lines for training loops: step, loss, learning rate, throughput and ETA.</summary>
+    /// <param name="rateUnit">What <see cref="TrainingProgress.TokensPerSecond"/> counts: tokens when pretraining, rows in contrastive training.</param>
+    public static IProgress<TrainingProgress> TrainingProgressReporter(string rateUnit = "tok/s") => Progress<TrainingProgress>(p =>
     {
         string context = p.Context is { } c ? c + " " : "";
         if (p.Message != null) { Log($"{context}step {p.Step}/{p.TotalSteps}: {p.Message}"); return; }
         string eta = p.Remaining is { } r ? $", ETA {r:hh\\:mm\\:ss}" : "";
         double pct = 100.0 * p.Step / Math.Max(1, p.TotalSteps);
-        Log($"{context}step {p.Step}/{p.TotalSteps} ({pct:F1}%) loss {p.Loss:F4} lr {p.LearningRate:E2} {p.TokensPerSecond:N0} tok/s{eta}");
+        string rate = p.TokensPerSecond >= 100 ? p.TokensPerSecond.ToString("N0") : p.TokensPerSecond.ToString("F1");
+        Log($"{context}step {p.Step}/{p.TotalSteps} ({pct:F1}%) loss {p.Loss:F4} lr {p.LearningRate:E2} {rate} {rateUnit}{eta}");
     });
 
-    /// <summary>Reports on the calling thread (System.Progress would post to the thread pool and reorder lines).</summary>
     private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
     {
         public void Report(T value) => report(value);

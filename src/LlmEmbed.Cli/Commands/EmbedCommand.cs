@@ -18,7 +18,7 @@ public static class EmbedCommand
         var device = new Option<string?>("--device") { Description = "cpu or cuda (default: cuda when available)" };
         var command = new Command("embed", "Embed texts with a saved embedding model");
         foreach (var o in new Option[] { model, input, output, instruction, batchSize, maxLength, dtype, device }) command.Options.Add(o);
-        command.SetAction(parseResult =>
+        command.SetAction(parseResult => CliRunner.Run(() =>
         {
             string? deviceName = parseResult.GetValue(device);
             var torchDevice = TorchSharp.torch.device(deviceName ?? (TorchSharp.torch.cuda.is_available() ? "cuda" : "cpu"));
@@ -32,19 +32,19 @@ public static class EmbedCommand
                 Instruction = parseResult.GetValue(instruction),
             };
             int lastPercent = -1;
-            var progress = new Progress<EncodeProgress>(p =>
+            var progress = CliRunner.Progress<EncodeProgress>(p =>
             {
                 int percent = p.Total == 0 ? 100 : 100 * p.Done / p.Total;
                 if (percent / 10 == lastPercent / 10) return;
                 lastPercent = percent;
-                Console.Error.WriteLine($"embedded {p.Done}/{p.Total}");
+                CliRunner.Log($"embedded {p.Done}/{p.Total}");
             });
             var embeddings = embedder.Encode(texts, options, progress);
             string outputPath = parseResult.GetValue(output)!;
             EmbeddingFiles.WriteEmbeddings(outputPath, embeddings, embedder.Dimension);
-            Console.Error.WriteLine($"wrote {embeddings.Length} embeddings of dimension {embedder.Dimension} to {outputPath}");
+            CliRunner.Log($"wrote {embeddings.Length} embeddings of dimension {embedder.Dimension} to {outputPath}");
             return 0;
-        });
+        }));
         return command;
     }
 }

@@ -37,41 +37,29 @@ public static class EvaluateCommand
         foreach (Option option in new Option[] { model, tasks, taskTypes, data, output, registry, batchSize, cache, instructions })
             command.Options.Add(option);
 
-        command.SetAction(async (parseResult, cancellationToken) =>
+        command.SetAction((parseResult, cancellationToken) => CliRunner.RunAsync(async () =>
         {
             string? names = parseResult.GetValue(tasks), types = parseResult.GetValue(taskTypes);
             if (string.IsNullOrWhiteSpace(names) && string.IsNullOrWhiteSpace(types))
+                throw new ArgumentException("give --tasks and/or --task-types");
+            var taskRegistry = TaskRegistry.Load(parseResult.GetValue(registry));
+            var selected = taskRegistry.Select(SplitList(names), SplitList(types).Select(TaskTypeNames.Parse));
+            string modelFolder = parseResult.GetValue(model)!;
+            var generator = loadModel(modelFolder);
+            var options = new MtebEvaluatorOptions
             {
-                Console.Error.WriteLine("error: give --tasks and/or --task-types");
-                return 2;
-            }
-            try
-            {
-                var taskRegistry = TaskRegistry.Load(parseResult.GetValue(registry));
-                var selected = taskRegistry.Select(SplitList(names), SplitList(types).Select(TaskTypeNames.Parse));
-                string modelFolder = parseResult.GetValue(model)!;
-                var generator = loadModel(modelFolder);
-                var options = new MtebEvaluatorOptions
-                {
-                    DataRoot = DataRoot.Resolve(parseResult.GetValue(data)),
-                    OutputFolder = Path.GetFullPath(parseResult.GetValue(output)!),
-                    CacheFolder = parseResult.GetValue(cache),
-                    BatchSize = parseResult.GetValue(batchSize),
-                    InstructionMode = ParseInstructionMode(parseResult.GetValue(instructions)!),
-                    Progress = new Progress<string>(message => Console.Error.WriteLine(message)),
-                };
-                var evaluator = new MtebEvaluator(generator, Path.GetFileName(Path.GetFullPath(modelFolder).TrimEnd('/')), options);
-                var results = await evaluator.EvaluateAsync(selected, cancellationToken);
-                Console.WriteLine(ResultsSummary.ToText(results));
-                return 0;
-            }
-            catch (Exception e) when (e is ArgumentException or FormatException or IOException or InvalidOperationException or NotSupportedException
-                                          or LlmEmbed.Evaluation.Data.DatasetFormatException)
-            {
-                Console.Error.WriteLine("error: " + e.Message);
-                return 1;
-            }
-        });
+                DataRoot = DataRoot.Resolve(parseResult.GetValue(data)),
+                OutputFolder = Path.GetFullPath(parseResult.GetValue(output)!),
+                CacheFolder = parseResult.GetValue(cache),
+                BatchSize = parseResult.GetValue(batchSize),
+                InstructionMode = ParseInstructionMode(parseResult.GetValue(instructions)!),
+                Progress = CliRunner.LogProgress(),
+            };
+            var evaluator = new MtebEvaluator(generator, Path.GetFileName(Path.GetFullPath(modelFolder).TrimEnd('/')), options);
+            var results = await evaluator.EvaluateAsync(selected, cancellationToken);
+            Console.WriteLine(ResultsSummary.ToText(results));
+            return 0;
+        }));
         return command;
     }
 

@@ -16,7 +16,7 @@ public static class ExperimentCommand
             var file = parse.GetValue(config)!;
             var experiment = ExperimentConfig.Load(file.FullName);
             string outDir = parse.GetValue(output)!;
-            var runner = new ExperimentRunner(experiment, outDir, CliRunner.Log, CliRunner.TrainingProgressReporter());
+            var runner = new ExperimentRunner(experiment, outDir, CliRunner.Log, CliRunner.TrainingProgressReporter("rows/s"));
             var report = await runner.RunAsync(cancel);
             Console.WriteLine();
             Console.WriteLine(string.Join(Environment.NewLine, report.Comparison.Summary()));

@@ -10,7 +10,7 @@ public static class GenerateCommand
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "Hugging Face model folder with a tokenizer", Required = true };
-        var prompt = new Option<string>("--prompt") { Description = "prompt text (the tokenizer's BOS, if it has one, is prepended)", DefaultValueFactory = _ => "" };
+        var prompt = new Option<string>("--prompt") { Description = "prompt text (BOS is prepended only where tokenizer_config.json asks for it, or to start an empty prompt)", DefaultValueFactory = _ => "" };
         var maxTokens = new Option<int>("--max-tokens") { Description = "number of new tokens", DefaultValueFactory = _ => 64 };
         var temperature = new Option<double>("--temperature") { Description = "0 = greedy (argmax)", DefaultValueFactory = _ => 0.0 };
         var topK = new Option<int>("--top-k") { Description = "sample only from the K most likely tokens (0 = all)", DefaultValueFactory = _ => 0 };
@@ -27,8 +27,13 @@ public static class GenerateCommand
             if (parse.GetValue(topK) < 0) throw new ArgumentException($"--top-k must be >= 0, got {parse.GetValue(topK)}");
             var tokenizer = TextTokenizer.Load(dir);
             using var m = DecoderModel.Load(dir);
-            var ids = tokenizer.Encode(parse.GetValue(prompt)!, addBos: true, addEos: false);
-            if (ids.Count == 0) throw new ArgumentException("the prompt is empty and the tokenizer has no BOS token to start from");
+            var ids = tokenizer.Encode(parse.GetValue(prompt)!, addBos: tokenizer.AddBos, addEos: false);
+            if (ids.Count == 0)
+            {
+                // An empty prompt still needs one token to condition on; BOS is the natural start.
+                if (tokenizer.BosId is not { } bos) throw new ArgumentException("the prompt is empty and the tokenizer has no BOS token to start from");
+                ids = [bos];
+            }
             var generated = TextGenerator.Generate(m, ids, new GenerationOptions
             {
                 MaxNewTokens = n,
@@ -37,7 +42,8 @@ public static class GenerateCommand
                 Seed = parse.GetValue(seed),
                 StopTokenId = tokenizer.EosId,
             });
-            Console.WriteLine(tokenizer.Decode([.. ids, .. generated]));
+            // Prompt and continuation as text only: no BOS/EOS or other special-token markup.
+            Console.WriteLine(tokenizer.DecodeText([.. ids, .. generated]));
             return 0;
         }));
         return command;

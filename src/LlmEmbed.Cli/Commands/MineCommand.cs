@@ -23,41 +23,26 @@ public static class MineCommand
         var batch = new Option<int>("--batch-size") { Description = "texts embedded at once", DefaultValueFactory = _ => 32 };
         var command = new Command("mine", "mine hard negatives with an embedding model's own search");
         foreach (var o in new Option[] { model, input, output, ranks, corpus, instructionOption, onBadRow, seed, pickFirst, batch }) command.Options.Add(o);
-        command.SetAction(parseResult =>
+        command.SetAction(parseResult => CliRunner.Run(() =>
         {
-            try
-            {
-                var range = RankRange.Parse(parseResult.GetValue(ranks)!);
-                var summary = new DataValidationSummary();
-                var rows = ContrastiveDataReader.Read(parseResult.GetValue(input)!, parseResult.GetValue(onBadRow), summary);
-                if (summary.RowsSkipped > 0) Console.Error.WriteLine($"input: {summary}");
-                IReadOnlyList<string> texts = parseResult.GetValue(corpus) is { } corpusPath ? ReadCorpus(corpusPath) : HardNegativeMiner.CorpusOf(rows);
-                string? instruction = parseResult.GetValue(instructionOption);
-                long seedValue = parseResult.GetValue(seed);
-                TorchSharp.torch.manual_seed(seedValue);
-                var encoder = new EmbeddingModelEncoder(LlmEmbed.Embedding.EmbeddingModel.Load(parseResult.GetValue(model)!));
-                int batchSize = parseResult.GetValue(batch);
-                var miner = new HardNegativeMiner(encoder.AsEmbeddingFunction(ContrastiveTextRole.Query, batchSize, instruction),
-                    encoder.AsEmbeddingFunction(ContrastiveTextRole.Document, batchSize), range, seedValue, parseResult.GetValue(pickFirst));
-                var result = miner.Mine(rows, texts, new ConsoleLines());
-                ContrastiveDataWriter.Write(parseResult.GetValue(output)!, result.Rows);
-                Console.WriteLine($"mined {result.Mined} negatives; {result.NoCandidate} rows had no eligible candidate at ranks {range} (kept as they were)");
-                return 0;
-            }
-            catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or InvalidOperationException or FormatException or NotSupportedException)
-            {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return 1;
-            }
-        });
+            var range = RankRange.Parse(parseResult.GetValue(ranks)!);
+            var summary = new DataValidationSummary();
+            var rows = ContrastiveDataReader.Read(parseResult.GetValue(input)!, parseResult.GetValue(onBadRow), summary);
+            if (summary.RowsSkipped > 0) CliRunner.Log($"input: {summary}");
+            IReadOnlyList<string> texts = parseResult.GetValue(corpus) is { } corpusPath ? ReadCorpus(corpusPath) : HardNegativeMiner.CorpusOf(rows);
+            string? instruction = parseResult.GetValue(instructionOption);
+            long seedValue = parseResult.GetValue(seed);
+            TorchSharp.torch.manual_seed(seedValue);
+            var encoder = new EmbeddingModelEncoder(LlmEmbed.Embedding.EmbeddingModel.Load(parseResult.GetValue(model)!));
+            int batchSize = parseResult.GetValue(batch);
+            var miner = new HardNegativeMiner(encoder.AsEmbeddingFunction(ContrastiveTextRole.Query, batchSize, instruction),
+                encoder.AsEmbeddingFunction(ContrastiveTextRole.Document, batchSize), range, seedValue, parseResult.GetValue(pickFirst));
+            var result = miner.Mine(rows, texts, CliRunner.LogProgress());
+            ContrastiveDataWriter.Write(parseResult.GetValue(output)!, result.Rows);
+            Console.WriteLine($"mined {result.Mined} negatives; {result.NoCandidate} rows had no eligible candidate at ranks {range} (kept as they were)");
+            return 0;
+        }));
         return command;
-    }
-
-
-    /// <summary>Writes progress lines synchronously, in order.</summary>
-    private sealed class ConsoleLines : IProgress<string>
-    {
-        public void Report(string value) => Console.Error.WriteLine(value);
     }
 
     /// <summary>Candidate texts: each line's <c>text</c> field, or a training row's positive and negative.</summary>

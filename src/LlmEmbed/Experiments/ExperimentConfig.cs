@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
+using LlmEmbed.Training;
 using YamlDotNet.RepresentationModel;
 using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
 
 namespace LlmEmbed.Experiments;
 
@@ -30,11 +30,6 @@ public sealed class ExperimentConfig
 
     public string Hash => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(SourceText)))[..16].ToLowerInvariant();
 
-    private static readonly IDeserializer Deserializer = new DeserializerBuilder()
-        .WithNamingConvention(UnderscoredNamingConvention.Instance)
-        .IgnoreUnmatchedProperties()
-        .Build();
-
     public static ExperimentConfig Load(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"experiment config not found: {path}", path);
@@ -43,9 +38,8 @@ public sealed class ExperimentConfig
 
     public static ExperimentConfig Parse(string yaml, string source)
     {
-        ExperimentConfig config;
         string training = "";
-        try
+        var config = YamlConfig.Read(source, () =>
         {
             var stream = new YamlStream();
             stream.Load(new StringReader(yaml));
@@ -61,12 +55,9 @@ public sealed class ExperimentConfig
                 doc.Save(writer, assignAnchors: false);
                 training = writer.ToString().TrimEnd('.', '\n', '\r', ' ');
             }
-            config = Deserializer.Deserialize<ExperimentConfig>(yaml) ?? new ExperimentConfig();
-        }
-        catch (YamlDotNet.Core.YamlException e)
-        {
-            throw new InvalidDataException($"{source}:{e.Start.Line}:{e.Start.Column}: {e.InnerException?.Message ?? e.Message}", e);
-        }
+            // The keys were checked above; "training" stays text for ContrastiveTrainingOptions.
+            return YamlConfig.LenientDeserializer.Deserialize<ExperimentConfig>(yaml) ?? new ExperimentConfig();
+        });
         config.TrainingYaml = training;
         config.SourceText = yaml;
         config.Source = source;

@@ -144,6 +144,21 @@ public sealed class TextTokenizer
     /// <summary>The text of <paramref name="ids"/>; special tokens (BOS, EOS, added special tokens) produce no text.</summary>
     public string Decode(IEnumerable<int> ids) => inner.Decode(ids) ?? "";
 
+    /// <summary>
+    /// Only the text of <paramref name="ids"/>: BOS, EOS, padding and a byte-level BPE's added special tokens
+    /// (e.g. <c>&lt;|startoftext|&gt;</c>) are dropped before decoding, since <see cref="Decode"/> spells those out
+    /// for byte-level BPE.
+    /// </summary>
+    public string DecodeText(IEnumerable<int> ids)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        var special = new HashSet<int>();
+        foreach (int? id in new[] { BosId, EosId, PadId })
+            if (id is { } i) special.Add(i);
+        if (inner is BpeTokenizer { SpecialTokens: { } added }) special.UnionWith(added.Values);
+        return Decode(ids.Where(id => !special.Contains(id)));
+    }
+
     public int? TokenToId(string token) => vocabulary.TryGetValue(token, out int id) ? id : null;
 
     /// <summary>

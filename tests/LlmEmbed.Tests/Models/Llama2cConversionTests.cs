@@ -110,6 +110,41 @@ public class Llama2cConversionTests
     }
 
     [Fact]
+    public void GeneratePrintsOnlyTextWithAByteLevelTokenizer()
+    {
+        using var dir = TestPaths.NewTempDir();
+        string model = Convert(dir);
+        // Replace the llama2.c tokenizer by a byte-level BPE (320 ids fit the 512-token model; its config says add_bos_token: false).
+        var docs = LlmEmbed.Tests.Training.Pretraining.TinyCorpus.Write(dir.File("corpus"), files: 1, documentsPerFile: 40).SelectMany(f => f.Documents);
+        var tok = LlmEmbed.Tests.Training.Pretraining.TinyCorpus.TrainTokenizer(docs, model);
+        Assert.False(tok.AddBos);
+        const string prompt = "the cat sat on";
+        var ids = tok.Encode(prompt, addBos: false, addEos: false);
+        var wrapped = new List<int> { tok.BosId!.Value };
+        wrapped.AddRange(ids);
+        wrapped.Add(tok.EosId!.Value);
+        Assert.Contains(BpeTokenizerTrainer.BosToken, tok.Decode(wrapped));   // what the old output showed
+        Assert.Equal(prompt, tok.DecodeText(wrapped));
+
+        var original = Console.Out;
+        var captured = new StringWriter();
+        int rc;
+        try
+        {
+            Console.SetOut(captured);
+            rc = Cli("generate", "--model", model, "--prompt", prompt, "--max-tokens", "8", "--temperature", "0");
+        }
+        finally
+        {
+            Console.SetOut(original);
+        }
+        Assert.Equal(0, rc);
+        string output = captured.ToString();
+        Assert.Contains(Environment.NewLine + prompt, Environment.NewLine + output);
+        Assert.DoesNotContain("<|", output);
+    }
+
+    [Fact]
     public void BadInputGivesAnErrorExitCode()
     {
         using var dir = TestPaths.NewTempDir();

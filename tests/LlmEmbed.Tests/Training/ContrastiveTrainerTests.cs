@@ -216,10 +216,10 @@ public class ContrastiveTrainerTests
         Assert.Equal(32, o.BatchSize);
         Assert.Equal(8, o.ChunkSize);
         Assert.Equal(2e-5, o.LearningRate);
-        Assert.Equal(32, o.Model.Lora.R);
+        Assert.Equal(32, o.Model.Lora.Rank);
         Assert.Equal(32, o.Model.Lora.Alpha);    // untouched default
         Assert.Equal(0.1, o.Model.Lora.Dropout);
-        Assert.Equal(7, o.Model.Lora.TargetModules.Count);
+        Assert.Equal(7, o.Model.Lora.Targets.Count);
         Assert.Equal(["a.jsonl", "b.jsonl"], o.Files.Select(f => f.Path));
         Assert.Equal(3, o.Files[0].Weight);
         Assert.Equal(BadRowPolicy.Fail, o.OnBadRow);
@@ -235,5 +235,32 @@ public class ContrastiveTrainerTests
         var unknown = Assert.Throws<InvalidDataException>(() => ContrastiveTrainingOptions.Parse("batch_sise: 3\n", "cfg.yaml"));
         Assert.StartsWith("cfg.yaml:1:", unknown.Message);
         Assert.Throws<ArgumentException>(() => ContrastiveTrainingOptions.Parse(yaml, "cfg.yaml", ["no_equals_sign"]));
+    }
+
+    [Fact]
+    public void LoraYamlKeysBindToTheEmbeddingLoraOptions()
+    {
+        const string yaml = """
+            model:
+              lora:
+                enabled: false
+                r: 4
+                alpha: 8
+                dropout: 0.25
+                target_modules: [q_proj, v]
+            """;
+        var lora = ContrastiveTrainingOptions.Parse(yaml, "cfg.yaml").Model.Lora;
+        Assert.False(lora.Enabled);
+        Assert.Equal(4, lora.Rank);
+        Assert.Equal(8, lora.Alpha);
+        Assert.Equal(0.25, lora.Dropout);
+        Assert.Equal(["q_proj", "v_proj"], lora.TargetModules());
+
+        var set = ContrastiveTrainingOptions.Parse(yaml, "cfg.yaml", ["model.lora.target_modules=[down_proj]"]).Model.Lora;
+        Assert.Equal(["down_proj"], set.Targets);
+        // The adapter seed is the run's seed, so it is not a key of model.lora (nor the JSON name "targets").
+        var seed = Assert.Throws<InvalidDataException>(() => ContrastiveTrainingOptions.Parse("model:\n  lora:\n    seed: 3\n", "cfg.yaml"));
+        Assert.StartsWith("cfg.yaml:3:", seed.Message);
+        Assert.Throws<InvalidDataException>(() => ContrastiveTrainingOptions.Parse("model:\n  lora:\n    targets: [q]\n", "cfg.yaml"));
     }
 }

@@ -1,3 +1,5 @@
+using LlmEmbed.Statistics;
+
 namespace LlmEmbed.Evaluation.Metrics;
 
 /// <summary>MTEB (v1.x) STSEvaluator over paired embeddings and gold similarity scores.</summary>
@@ -30,6 +32,10 @@ public static class StsMetrics
             if (a.Length != b.Length || a.Length != embeddings1[0].Length)
                 throw new ArgumentException($"pair {i} has dimensions {a.Length} and {b.Length}; expected {embeddings1[0].Length}", nameof(embeddings2));
             (cosine[i], manhattan[i], euclidean[i]) = PairScores(a, b);
+            // A NaN or infinite coordinate makes the Manhattan distance non-finite; name the pair rather than let the
+            // correlation reject an anonymous index.
+            if (!double.IsFinite(manhattan[i]))
+                throw new ArgumentException($"pair {i} has a non-finite embedding value", nameof(embeddings1));
         }
         double[] gold = goldScores.ToArray();
         for (int i = 0; i < n; i++)
@@ -37,9 +43,9 @@ public static class StsMetrics
                 throw new ArgumentException($"gold score {i} is not finite ({gold[i]})", nameof(goldScores));
         return new StsScores(
             cosine, manhattan, euclidean,
-            Correlation.Pearson(gold, cosine), Correlation.Spearman(gold, cosine),
-            Correlation.Pearson(gold, manhattan), Correlation.Spearman(gold, manhattan),
-            Correlation.Pearson(gold, euclidean), Correlation.Spearman(gold, euclidean));
+            Correlation.Pearson(gold, cosine).Coefficient, Correlation.Spearman(gold, cosine).Coefficient,
+            Correlation.Pearson(gold, manhattan).Coefficient, Correlation.Spearman(gold, manhattan).Coefficient,
+            Correlation.Pearson(gold, euclidean).Coefficient, Correlation.Spearman(gold, euclidean).Coefficient);
     }
 
     /// <summary>Single-precision embeddings, widened to double.</summary>

@@ -1,3 +1,5 @@
+using LlmEmbed.Embedding;
+
 namespace LlmEmbed.Training.Contrastive;
 
 /// <summary>
@@ -24,5 +26,6 @@ public sealed class ContrastiveModelOptions
     /// <summary>Device for the model: <c>cpu</c>, <c>cuda</c>, <c>cuda:1</c>.</summary>
     public string Device { get; set; } = "cpu";
 
+    /// <summary>The embedding model's own LoRA settings (YAML keys enabled, r, alpha, dropout, target_modules).</summary>
     public LoraOptions Lora { get; set; } = new();
 }

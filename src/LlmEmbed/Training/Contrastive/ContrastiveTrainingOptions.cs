@@ -1,6 +1,5 @@
 using YamlDotNet.RepresentationModel;
 using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
 
 namespace LlmEmbed.Training.Contrastive;
 
@@ -59,16 +58,9 @@ public sealed class ContrastiveTrainingOptions
     /// <summary>Reads YAML text, applying <c>key=value</c> overrides (dotted keys, list indices as numbers: <c>files.0.weight=2</c>).</summary>
     public static ContrastiveTrainingOptions Parse(string yaml, string source, IEnumerable<string>? overrides = null)
     {
-        try
-        {
-            var list = overrides?.ToList() ?? [];
-            if (list.Count > 0) yaml = ApplyOverrides(yaml, list);
-            return Deserializer.Deserialize<ContrastiveTrainingOptions>(yaml) ?? new ContrastiveTrainingOptions();
-        }
-        catch (YamlDotNet.Core.YamlException e)
-        {
-            throw new InvalidDataException($"{source}:{e.Start.Line}:{e.Start.Column}: {e.InnerException?.Message ?? e.Message}", e);
-        }
+        var list = overrides?.ToList() ?? [];
+        if (list.Count > 0) yaml = YamlConfig.Read(source, () => ApplyOverrides(yaml, list));
+        return YamlConfig.Deserialize<ContrastiveTrainingOptions>(yaml, source);
     }
 
     private static string ApplyOverrides(string yaml, IReadOnlyList<string> overrides)
@@ -117,13 +109,7 @@ public sealed class ContrastiveTrainingOptions
         return writer.ToString();
     }
 
-    internal static readonly IDeserializer Deserializer = new DeserializerBuilder()
-        .WithNamingConvention(UnderscoredNamingConvention.Instance)
-        .Build();
-
-    public static readonly ISerializer Serializer = new SerializerBuilder()
-        .WithNamingConvention(UnderscoredNamingConvention.Instance)
-        .Build();
+    public static ISerializer Serializer => YamlConfig.Serializer;
 
     /// <summary>Rejects out-of-range values before any work starts; each message names the option.</summary>
     public void Validate()
@@ -157,10 +143,10 @@ public sealed class ContrastiveTrainingOptions
         Check(Model.MaxLength >= 1, $"model.max_length must be >= 1 (got {Model.MaxLength})");
         Check(Model.Dtype is "float32" or "bfloat16", $"model.dtype must be float32 or bfloat16 (got '{Model.Dtype}')");
         Check(Model.Attention is "causal" or "bidirectional", $"model.attention must be causal or bidirectional (got '{Model.Attention}')");
-        Check(Model.Lora.R >= 1, $"model.lora.r must be >= 1 (got {Model.Lora.R})");
+        Check(Model.Lora.Rank >= 1, $"model.lora.r must be >= 1 (got {Model.Lora.Rank})");
         Check(Model.Lora.Alpha > 0, $"model.lora.alpha must be positive (got {Model.Lora.Alpha})");
         Check(Model.Lora.Dropout is >= 0 and < 1, $"model.lora.dropout must be in [0, 1) (got {Model.Lora.Dropout})");
-        Check(!Model.Lora.Enabled || Model.Lora.TargetModules.Count > 0, "model.lora.target_modules must list at least one projection");
+        Check(!Model.Lora.Enabled || Model.Lora.Targets.Count > 0, "model.lora.target_modules must list at least one projection");
         if (errors.Count > 0) throw new ArgumentException("invalid training options:\n  " + string.Join("\n  ", errors));
     }
 

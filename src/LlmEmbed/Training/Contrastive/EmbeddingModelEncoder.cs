@@ -44,13 +44,9 @@ public sealed class EmbeddingModelEncoder(EmbeddingModel model) : IContrastiveEn
         {
             MaxLength = m.MaxLength,
             DType = m.Dtype,
-            Lora = new Embedding.LoraOptions
+            Lora = m.Lora with
             {
-                Enabled = m.Lora.Enabled,
-                Rank = m.Lora.R,
-                Alpha = m.Lora.Alpha,
-                Dropout = m.Lora.Dropout,
-                Targets = m.Lora.TargetModules.Count > 0 ? m.Lora.TargetModules : Embedding.LoraOptions.AllTargets,
+                Targets = m.Lora.Targets.Count > 0 ? m.Lora.Targets : Embedding.LoraOptions.AllTargets,
                 Seed = options.Seed,
             },
         };

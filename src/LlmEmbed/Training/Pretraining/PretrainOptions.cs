@@ -1,5 +1,4 @@
 using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
 
 namespace LlmEmbed.Training.Pretraining;
 
@@ -53,23 +52,13 @@ public sealed class PretrainOptions
     public static PretrainOptions Load(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"pretraining config not found: {path}", path);
-        try
-        {
-            return Deserializer.Deserialize<PretrainOptions>(File.ReadAllText(path)) ?? new PretrainOptions();
-        }
-        catch (YamlDotNet.Core.YamlException e)
-        {
-            throw new InvalidDataException($"{path}:{e.Start.Line}:{e.Start.Column}: {e.InnerException?.Message ?? e.Message}", e);
-        }
+        return Parse(File.ReadAllText(path), path);
     }
 
-    public static readonly IDeserializer Deserializer = new DeserializerBuilder()
-        .WithNamingConvention(UnderscoredNamingConvention.Instance)
-        .Build();
+    /// <summary>Reads YAML text; <paramref name="source"/> names it in errors (<c>source:line:col: ...</c>).</summary>
+    public static PretrainOptions Parse(string yaml, string source) => YamlConfig.Deserialize<PretrainOptions>(yaml, source);
 
-    public static readonly ISerializer Serializer = new SerializerBuilder()
-        .WithNamingConvention(UnderscoredNamingConvention.Instance)
-        .Build();
+    public static ISerializer Serializer => YamlConfig.Serializer;
 
     /// <summary>Rejects out-of-range values before any work starts; each message names the option.</summary>
     public void Validate()

@@ -30,6 +30,6 @@ public class EvaluateCommandTests
         using var temp = TestPaths.NewTempDir();
         var command = EvaluateCommand.Create(_ => new TrigramEmbeddingGenerator(8));
         Assert.Equal(2, await command.Parse(["--model", "m", "--output", temp.Path]).InvokeAsync());
-        Assert.Equal(1, await command.Parse(["--model", "m", "--output", temp.Path, "--tasks", "Nope", "--registry", TestRegistry.Path]).InvokeAsync());
+        Assert.Equal(2, await command.Parse(["--model", "m", "--output", temp.Path, "--tasks", "Nope", "--registry", TestRegistry.Path]).InvokeAsync());
     }
 }

@@ -49,7 +49,7 @@ public class PretrainOptionsTests
         string yaml = key == "files" ? "files: []"
             : key.StartsWith("model.") ? $"model:\n  {key[6..]}: {value}"
             : $"{key}: {(value == "nan" ? ".nan" : value)}";
-        return PretrainOptions.Deserializer.Deserialize<PretrainOptions>(yaml);
+        return PretrainOptions.Parse(yaml, "test.yaml");
     }
 
     [Theory]
