@@ -15,15 +15,28 @@ public static class EvaluateCommand
     /// <summary>
     /// The single place where a model folder becomes an embedding generator (tests may pass another loader to <see cref="Create"/>).
     /// </summary>
-    public static IEmbeddingGenerator<string, Embedding<float>> LoadModel(string modelFolder) =>
-        new LlmEmbed.Embedding.EmbeddingGenerator(LlmEmbed.Embedding.EmbeddingModel.Load(modelFolder),
-            Path.GetFileName(Path.GetFullPath(modelFolder).TrimEnd('/')), ownsModel: true);
+    public static IEmbeddingGenerator<string, Embedding<float>> LoadModel(string modelFolder) => LoadModel(modelFolder, null);
+
+    /// <summary>
+    /// A trained embedding model folder, or — with <paramref name="preset"/> — a plain decoder folder wrapped in that
+    /// untrained preset (no LoRA, freshly initialised pooler), for zero-shot baselines.
+    /// </summary>
+    public static IEmbeddingGenerator<string, Embedding<float>> LoadModel(string modelFolder, string? preset)
+    {
+        string id = Path.GetFileName(Path.GetFullPath(modelFolder).TrimEnd('/'));
+        if (preset is null)
+            return new LlmEmbed.Embedding.EmbeddingGenerator(LlmEmbed.Embedding.EmbeddingModel.Load(modelFolder), id, ownsModel: true);
+        var config = LlmEmbed.Embedding.EmbeddingPresets.Get(preset, modelFolder);
+        config = config with { Lora = config.Lora with { Enabled = false } };
+        return new LlmEmbed.Embedding.EmbeddingGenerator(LlmEmbed.Embedding.EmbeddingModel.FromBaseModel(config), $"{id}+{preset}", ownsModel: true);
+    }
 
     /// <param name="loadModel">Turns a model folder into a generator; <see cref="LoadModel"/> when null.</param>
     public static Command Create(Func<string, IEmbeddingGenerator<string, Embedding<float>>>? loadModel = null)
     {
         loadModel ??= LoadModel;
-        var model = new Option<string>("--model") { Description = "Embedding model folder", Required = true };
+        var model = new Option<string>("--model") { Description = "Embedding model folder (or, with --preset, a base decoder folder)", Required = true };
+        var preset = new Option<string?>("--preset") { Description = "evaluate --model as an untrained embedding preset (e.g. eos-causal): a zero-shot baseline" };
         var tasks = new Option<string?>("--tasks") { Description = "Comma-separated task names (e.g. STS12,SciFact)" };
         var taskTypes = new Option<string?>("--task-types") { Description = "Comma-separated task types: sts, retrieval, reranking, classification, clustering, pair_classification" };
         var data = new Option<string?>("--data") { Description = "Data root (default: $LLMEMBED_DATA or ../shared/data)" };
@@ -34,7 +47,7 @@ public static class EvaluateCommand
         var instructions = new Option<string>("--instructions") { Description = "in-text | separate | none", DefaultValueFactory = _ => "in-text" };
 
         var command = new Command("evaluate", "Evaluate an embedding model on MTEB-style tasks");
-        foreach (Option option in new Option[] { model, tasks, taskTypes, data, output, registry, batchSize, cache, instructions })
+        foreach (Option option in new Option[] { model, preset, tasks, taskTypes, data, output, registry, batchSize, cache, instructions })
             command.Options.Add(option);
 
         command.SetAction((parseResult, cancellationToken) => CliRunner.RunAsync(async () =>
@@ -45,7 +58,7 @@ public static class EvaluateCommand
             var taskRegistry = TaskRegistry.Load(parseResult.GetValue(registry));
             var selected = taskRegistry.Select(SplitList(names), SplitList(types).Select(TaskTypeNames.Parse));
             string modelFolder = parseResult.GetValue(model)!;
-            var generator = loadModel(modelFolder);
+            var generator = parseResult.GetValue(preset) is { } p ? LoadModel(modelFolder, p) : loadModel(modelFolder);
             var options = new MtebEvaluatorOptions
             {
                 DataRoot = DataRoot.Resolve(parseResult.GetValue(data)),

@@ -13,7 +13,7 @@ public static class ForwardCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Hugging Face model folder", Required = true };
+        var model = new Option<string>("--model") { Description = "Hugging Face model folder (default: the project's base model, models/llm-embed-base)", DefaultValueFactory = _ => DefaultModel.Path };
         var text = new Option<string?>("--text") { Description = "text to encode with the folder's tokenizer (BOS/EOS per tokenizer_config.json)" };
         var ids = new Option<string?>("--ids") { Description = "comma-separated token ids instead of --text, e.g. 1,403,407" };
         var attention = new Option<string>("--attention") { Description = "causal or bidirectional", DefaultValueFactory = _ => "causal" };

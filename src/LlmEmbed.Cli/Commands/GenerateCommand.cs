@@ -9,7 +9,7 @@ public static class GenerateCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Hugging Face model folder with a tokenizer", Required = true };
+        var model = new Option<string>("--model") { Description = "Hugging Face model folder with a tokenizer (default: the project's base model, models/llm-embed-base)", DefaultValueFactory = _ => DefaultModel.Path };
         var prompt = new Option<string>("--prompt") { Description = "prompt text (BOS is prepended only where tokenizer_config.json asks for it, or to start an empty prompt)", DefaultValueFactory = _ => "" };
         var maxTokens = new Option<int>("--max-tokens") { Description = "number of new tokens", DefaultValueFactory = _ => 64 };
         var temperature = new Option<double>("--temperature") { Description = "0 = greedy (argmax)", DefaultValueFactory = _ => 0.0 };

@@ -8,7 +8,7 @@ public static class InfoCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Hugging Face model folder (config.json + safetensors)", Required = true };
+        var model = new Option<string>("--model") { Description = "Hugging Face model folder (config.json + safetensors) (default: the project's base model, models/llm-embed-base)", DefaultValueFactory = _ => DefaultModel.Path };
         var command = new Command("info", "Describe a model folder: architecture, layers, hidden size, heads, vocabulary, parameters, dtype, tokenizer") { model };
         command.SetAction(parse => CliRunner.Run(() =>
         {
