@@ -94,8 +94,16 @@ public static class CliRunner
         string eta = p.Remaining is { } r ? $", ETA {r:hh\\:mm\\:ss}" : "";
         double pct = 100.0 * p.Step / Math.Max(1, p.TotalSteps);
         string rate = p.TokensPerSecond >= 100 ? p.TokensPerSecond.ToString("N0") : p.TokensPerSecond.ToString("F1");
-        Log($"{context}step {p.Step}/{p.TotalSteps} ({pct:F1}%) loss {p.Loss:F4} lr {p.LearningRate:E2} {rate} {rateUnit}{eta}");
+        string bar = Interactive ? Bar(pct) + " " : "";
+        Log($"{context}{bar}step {p.Step}/{p.TotalSteps} ({pct:F1}%) loss {p.Loss:F4} lr {p.LearningRate:E2} {rate} {rateUnit}{eta}");
     });
+
+    /// <summary>A 20-cell text progress bar (terminal only; redirected output gets plain lines).</summary>
+    private static string Bar(double percent)
+    {
+        int filled = (int)Math.Clamp(Math.Round(percent / 5), 0, 20);
+        return "[" + new string('#', filled) + new string('.', 20 - filled) + "]";
+    }
 
     private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
     {
