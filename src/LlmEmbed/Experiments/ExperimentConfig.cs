@@ -81,6 +81,7 @@ public sealed class ExperimentConfig
             errors.Add($"arms: name '{dup.Key}' is used by {dup.Count()} arms (give them distinct names)");
         if (Evaluation.BatchSize < 1) errors.Add("evaluation.batch_size must be >= 1");
         if (Evaluation.MaxLength < 2) errors.Add("evaluation.max_length must be >= 2");
+        if (Evaluation.Instructions is not ("in-text" or "none")) errors.Add($"evaluation.instructions must be in-text or none (got '{Evaluation.Instructions}')");
         if (string.IsNullOrWhiteSpace(TrainingYaml)) errors.Add("training: the shared training recipe is missing");
         if (errors.Count > 0) throw new ArgumentException($"{Source}: invalid experiment:\n  " + string.Join("\n  ", errors));
     }

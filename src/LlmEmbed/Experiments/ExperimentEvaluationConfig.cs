@@ -17,6 +17,12 @@ public sealed class ExperimentEvaluationConfig
     /// <summary>Token limit when encoding evaluation texts (longer texts are truncated).</summary>
     public int MaxLength { get; set; } = 256;
 
+    /// <summary>
+    /// How task instructions reach the model: <c>in-text</c> (<c>Instruct: …\nQuery: …</c>, the study's convention),
+    /// or <c>none</c> (when the training data carries no instructions either).
+    /// </summary>
+    public string Instructions { get; set; } = "in-text";
+
     /// <summary>Subsample every task to at most this many rows. For tests only: such scores are not comparable.</summary>
     public int? MaxSamplesPerTask { get; set; }
 }

@@ -131,6 +131,7 @@ public sealed class ExperimentRunner
             OutputFolder = Path.Combine(Path.GetDirectoryName(modelDir)!, "eval"),
             BatchSize = config.Evaluation.BatchSize,
             MaxSamplesPerTask = config.Evaluation.MaxSamplesPerTask,
+            InstructionMode = config.Evaluation.Instructions == "none" ? InstructionMode.None : InstructionMode.InText,
             Progress = new EncodingProgressFilter(m => log($"{prefix} {m}")),
         });
         foreach (var task in pending)
