@@ -61,26 +61,10 @@ public static class StsMetrics
         return result;
     }
 
-    // Cosine as scikit-learn's paired_cosine_distances: 1 - |a/|a| - b/|b||^2 / 2 (zero rows left unscaled).
+    // Similarities: cosine, and negated distances so that higher means more similar.
     private static (double Cosine, double Manhattan, double Euclidean) PairScores(double[] a, double[] b)
     {
-        double normA = 0, normB = 0, manhattan = 0, squared = 0;
-        for (int j = 0; j < a.Length; j++)
-        {
-            normA += a[j] * a[j];
-            normB += b[j] * b[j];
-            double d = a[j] - b[j];
-            manhattan += Math.Abs(d);
-            squared += d * d;
-        }
-        double lengthA = normA > 0 ? Math.Sqrt(normA) : 1;
-        double lengthB = normB > 0 ? Math.Sqrt(normB) : 1;
-        double unitDistance = 0;
-        for (int j = 0; j < a.Length; j++)
-        {
-            double d = a[j] / lengthA - b[j] / lengthB;
-            unitDistance += d * d;
-        }
-        return (1 - unitDistance / 2, -manhattan, -Math.Sqrt(squared));
+        var (cosine, _, manhattan, euclidean) = PairDistances.Compute(a, b);
+        return (cosine, -manhattan, -euclidean);
     }
 }
