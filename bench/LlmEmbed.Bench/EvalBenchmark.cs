@@ -1,7 +1,7 @@
 using LlmEmbed.Embedding;
 using LlmEmbed.Evaluation;
 using LlmEmbed.Evaluation.Results;
-using LlmEmbed.Evaluation.Search;
+using LlmEmbed.Search;
 using LlmEmbed.Evaluation.Tasks;
 using static TorchSharp.torch;
 

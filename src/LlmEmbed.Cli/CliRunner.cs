@@ -11,8 +11,14 @@ namespace LlmEmbed.Cli;
 /// </summary>
 public static class CliRunner
 {
+    /// <summary>Exit code for an internal error (a bug): the message, and the stack trace under <c>--verbose</c>.</summary>
+    public const int InternalError = 1;
+
     /// <summary>Exit code for bad input (missing files, invalid options or data).</summary>
     public const int InputError = 2;
+
+    /// <summary>Set from the global <c>--verbose</c> option: internal errors print their stack trace.</summary>
+    public static bool Verbose { get; set; }
 
     /// <summary>Exit code after Ctrl+C (128 + SIGINT, as a shell reports a process ended by it).</summary>
     public const int Cancelled = 130;
@@ -60,12 +66,21 @@ public static class CliRunner
             Error(e.Message);
             return InputError;
         }
+        catch (Exception e)
+        {
+            Error($"internal error ({e.GetType().Name}): {e.Message}");
+            Console.Error.WriteLine(Verbose ? e.ToString() : "  (a bug in llm-embed, not in your input; rerun with --verbose for the stack trace)");
+            return InternalError;
+        }
     }
 
-    /// <summary>Failures a user can fix (files, options, data); anything else is a bug and keeps its stack trace.</summary>
-    private static bool IsInputError(Exception e) =>
+    /// <summary>
+    /// Failures a user can fix (files, options, data, a diverged run). Anything else — InvalidOperationException,
+    /// NullReferenceException, … — is a bug: exit <see cref="InternalError"/>, stack trace under <c>--verbose</c>.
+    /// </summary>
+    public static bool IsInputError(Exception e) =>
         e is IOException or InvalidDataException or ArgumentException or FormatException or NotSupportedException
-            or InvalidOperationException or NonFiniteLossException or DatasetFormatException;
+            or NonFiniteLossException or DatasetFormatException or UnauthorizedAccessException;
 
     public static void Log(string message)
     {

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using LlmEmbed.Cli.Commands;
 
+var verbose = new Option<bool>("--verbose") { Description = "print the stack trace of internal errors", Recursive = true };
+LlmEmbed.Cli.CliRunner.Verbose = args.Contains("--verbose");
 var root = new RootCommand("llm-embed: build text-embedding models from decoder-only LLMs and compare designs with statistics")
 {
     InfoCommand.Create(),
@@ -16,4 +18,5 @@ var root = new RootCommand("llm-embed: build text-embedding models from decoder-
     CompareCommand.Create(),
     MineCommand.Create(),
 };
+root.Options.Add(verbose);
 return await root.Parse(args).InvokeAsync();

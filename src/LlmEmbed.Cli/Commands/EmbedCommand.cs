@@ -14,20 +14,22 @@ public static class EmbedCommand
         var instruction = new Option<string?>("--instruction") { Description = "Encode the texts as queries with this instruction" };
         var batchSize = new Option<int>("--batch-size") { Description = "Texts per forward pass", DefaultValueFactory = _ => 32 };
         var maxLength = new Option<int?>("--max-length") { Description = "Maximum tokens per text (default: the model's)" };
-        var dtype = new Option<string?>("--dtype") { Description = "Backbone dtype: float32 or bfloat16 (default: the model's)" };
-        var device = new Option<string?>("--device") { Description = "cpu or cuda (default: cuda when available)" };
+        var dtype = new Option<string?>("--dtype") { Description = "Backbone dtype: auto, float32 or bfloat16 (default: the model's)" };
+        var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (default: cuda when available, else cpu)" };
+        var maxBatchTokens = new Option<int?>("--max-batch-tokens") { Description = "At most this many (padded) tokens per forward pass" };
         var command = new Command("embed", "Embed texts with a saved embedding model");
-        foreach (var o in new Option[] { model, input, output, instruction, batchSize, maxLength, dtype, device }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, input, output, instruction, batchSize, maxBatchTokens, maxLength, dtype, device }) command.Options.Add(o);
         command.SetAction(parseResult => CliRunner.Run(() =>
         {
             string? deviceName = parseResult.GetValue(device);
-            var torchDevice = TorchSharp.torch.device(deviceName ?? (TorchSharp.torch.cuda.is_available() ? "cuda" : "cpu"));
+            var torchDevice = LlmEmbed.Models.ComputeDevice.Parse(deviceName ?? (TorchSharp.torch.cuda.is_available() ? "cuda" : "cpu"));
             using var embedder = EmbeddingModel.Load(parseResult.GetValue(model)!, device: torchDevice);
-            if (parseResult.GetValue(dtype) is { } dt) embedder.ToDType(EmbeddingModelConfig.ParseDType(dt));
+            if (parseResult.GetValue(dtype) is { } dt) embedder.ToDType(LlmEmbed.Models.ComputeDevice.ParseDType(dt, torchDevice));
             var texts = EmbeddingFiles.ReadTexts(parseResult.GetValue(input)!);
             var options = new EncodeOptions
             {
                 BatchSize = parseResult.GetValue(batchSize),
+                MaxBatchTokens = parseResult.GetValue(maxBatchTokens),
                 MaxLength = parseResult.GetValue(maxLength),
                 Instruction = parseResult.GetValue(instruction),
             };

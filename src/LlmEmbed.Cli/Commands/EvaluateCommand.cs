@@ -15,20 +15,22 @@ public static class EvaluateCommand
     /// <summary>
     /// The single place where a model folder becomes an embedding generator (tests may pass another loader to <see cref="Create"/>).
     /// </summary>
-    public static IEmbeddingGenerator<string, Embedding<float>> LoadModel(string modelFolder) => LoadModel(modelFolder, null);
+    public static IEmbeddingGenerator<string, Embedding<float>> LoadModel(string modelFolder) => LoadModel(modelFolder, null, null);
 
     /// <summary>
     /// A trained embedding model folder, or — with <paramref name="preset"/> — a plain decoder folder wrapped in that
     /// untrained preset (no LoRA, freshly initialised pooler), for zero-shot baselines.
     /// </summary>
-    public static IEmbeddingGenerator<string, Embedding<float>> LoadModel(string modelFolder, string? preset)
+    /// <param name="maxLength">Token limit per text (default: the model's max_length), as an experiment's evaluation.max_length.</param>
+    public static IEmbeddingGenerator<string, Embedding<float>> LoadModel(string modelFolder, string? preset, int? maxLength)
     {
         string id = Path.GetFileName(Path.GetFullPath(modelFolder).TrimEnd('/'));
+        var options = new LlmEmbed.Embedding.EncodeOptions { MaxLength = maxLength };
         if (preset is null)
-            return new LlmEmbed.Embedding.EmbeddingGenerator(LlmEmbed.Embedding.EmbeddingModel.Load(modelFolder), id, ownsModel: true);
+            return new LlmEmbed.Embedding.EmbeddingGenerator(LlmEmbed.Embedding.EmbeddingModel.Load(modelFolder), id, options, ownsModel: true);
         var config = LlmEmbed.Embedding.EmbeddingPresets.Get(preset, modelFolder);
         config = config with { Lora = config.Lora with { Enabled = false } };
-        return new LlmEmbed.Embedding.EmbeddingGenerator(LlmEmbed.Embedding.EmbeddingModel.FromBaseModel(config), $"{id}+{preset}", ownsModel: true);
+        return new LlmEmbed.Embedding.EmbeddingGenerator(LlmEmbed.Embedding.EmbeddingModel.FromBaseModel(config), $"{id}+{preset}", options, ownsModel: true);
     }
 
     /// <param name="loadModel">Turns a model folder into a generator; <see cref="LoadModel"/> when null.</param>
@@ -44,10 +46,15 @@ public static class EvaluateCommand
         var registry = new Option<string?>("--registry") { Description = "tasks.json to use (default: the one next to the application)" };
         var batchSize = new Option<int>("--batch-size") { Description = "Texts per embedding call", DefaultValueFactory = _ => 32 };
         var cache = new Option<string?>("--cache") { Description = "Embedding cache folder (default: OUTPUT/embedding-cache; \"\" disables)" };
-        var instructions = new Option<string>("--instructions") { Description = "in-text | separate | none", DefaultValueFactory = _ => "in-text" };
+        var maxLength = new Option<int?>("--max-length") { Description = "Maximum tokens per text (default: the model's max_length; an experiment arm uses evaluation.max_length)" };
+        var instructions = new Option<string>("--instructions")
+        {
+            Description = "model (beside the text: the model formats it and pools as in training) | in-text (pasted into the text) | none",
+            DefaultValueFactory = _ => "model",
+        };
 
         var command = new Command("evaluate", "Evaluate an embedding model on MTEB-style tasks");
-        foreach (Option option in new Option[] { model, preset, tasks, taskTypes, data, output, registry, batchSize, cache, instructions })
+        foreach (Option option in new Option[] { model, preset, tasks, taskTypes, data, output, registry, batchSize, cache, maxLength, instructions })
             command.Options.Add(option);
 
         command.SetAction((parseResult, cancellationToken) => CliRunner.RunAsync(async () =>
@@ -58,7 +65,11 @@ public static class EvaluateCommand
             var taskRegistry = TaskRegistry.Load(parseResult.GetValue(registry));
             var selected = taskRegistry.Select(SplitList(names), SplitList(types).Select(TaskTypeNames.Parse));
             string modelFolder = parseResult.GetValue(model)!;
-            var generator = parseResult.GetValue(preset) is { } p ? LoadModel(modelFolder, p) : loadModel(modelFolder);
+            int? tokens = parseResult.GetValue(maxLength);
+            if (tokens is < 2) throw new ArgumentException($"--max-length must be at least 2, got {tokens}");
+            var generator = parseResult.GetValue(preset) is { } p || tokens is not null
+                ? LoadModel(modelFolder, parseResult.GetValue(preset), tokens)
+                : loadModel(modelFolder);
             var options = new MtebEvaluatorOptions
             {
                 DataRoot = DataRoot.Resolve(parseResult.GetValue(data)),
@@ -82,8 +93,8 @@ public static class EvaluateCommand
     private static InstructionMode ParseInstructionMode(string value) => value.Trim().ToLowerInvariant() switch
     {
         "in-text" or "intext" => InstructionMode.InText,
-        "separate" => InstructionMode.Separate,
+        "model" or "separate" => InstructionMode.Separate,
         "none" => InstructionMode.None,
-        _ => throw new ArgumentException($"--instructions must be in-text, separate or none, got '{value}'"),
+        _ => throw new ArgumentException($"--instructions must be model, in-text or none, got '{value}'"),
     };
 }

@@ -15,6 +15,7 @@ public static class ExperimentCommand
         {
             var file = parse.GetValue(config)!;
             var experiment = ExperimentConfig.Load(file.FullName);
+            experiment.Evaluation.Data = DataRoot.Resolve(experiment.Evaluation.Data); // the workspace default is the CLI's, not the library's
             string outDir = parse.GetValue(output)!;
             var runner = new ExperimentRunner(experiment, outDir, CliRunner.Log, CliRunner.TrainingProgressReporter("rows/s"));
             var report = await runner.RunAsync(cancel);

@@ -1,3 +1,4 @@
+using LlmEmbed.Embedding;
 using System.CommandLine;
 using LlmEmbed.Training.Contrastive;
 
@@ -33,10 +34,12 @@ public static class MineCommand
             string? instruction = parseResult.GetValue(instructionOption);
             long seedValue = parseResult.GetValue(seed);
             TorchSharp.torch.manual_seed(seedValue);
-            var encoder = new EmbeddingModelEncoder(LlmEmbed.Embedding.EmbeddingModel.Load(parseResult.GetValue(model)!));
-            int batchSize = parseResult.GetValue(batch);
-            var miner = new HardNegativeMiner(encoder.AsEmbeddingFunction(ContrastiveTextRole.Query, batchSize, instruction),
-                encoder.AsEmbeddingFunction(ContrastiveTextRole.Document, batchSize), range, seedValue, parseResult.GetValue(pickFirst));
+            using var embedder = EmbeddingModel.Load(parseResult.GetValue(model)!);
+            var encode = new EncodeOptions { BatchSize = parseResult.GetValue(batch) };
+            // The library's one encode path: queries with their instruction, documents without.
+            float[][] Embed(IReadOnlyList<string> texts, TextRole role) =>
+                embedder.Encode(texts.Select(t => new EmbeddingInput(t, instruction, role)).ToList(), encode);
+            var miner = new HardNegativeMiner(t => Embed(t, TextRole.Query), t => Embed(t, TextRole.Document), range, seedValue, parseResult.GetValue(pickFirst));
             var result = miner.Mine(rows, texts, CliRunner.LogProgress());
             ContrastiveDataWriter.Write(parseResult.GetValue(output)!, result.Rows);
             Console.WriteLine($"mined {result.Mined} negatives; {result.NoCandidate} rows had no eligible candidate at ranks {range} (kept as they were)");

@@ -15,7 +15,7 @@ public static class PretrainCommand
         var command = new Command("pretrain", "Pretrain (or continue pretraining) a Llama-architecture decoder on plain text") { config, resume, output, maxSteps };
         command.SetAction((parse, cancel) => Task.FromResult(CliRunner.Run(() =>
         {
-            var options = PretrainOptions.Load(parse.GetValue(config)!.FullName);
+            var options = WithWorkspaceDefaults(PretrainOptions.Load(parse.GetValue(config)!.FullName));
             if (parse.GetValue(output) is { } o) options.Output = o;
             if (parse.GetValue(maxSteps) is { } m) options.MaxSteps = m;
             var trainer = new Pretrainer(options, CliRunner.Log);
@@ -24,5 +24,13 @@ public static class PretrainCommand
             return 0;
         })));
         return command;
+    }
+
+    /// <summary>The workspace's defaults (../shared) for a config that names no tokenizer or files: the CLI's choice, not the library's.</summary>
+    public static PretrainOptions WithWorkspaceDefaults(PretrainOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(options.Tokenizer)) options.Tokenizer = "../shared/models/tokenizers/llama2";
+        if (options.Files.Count == 0) options.Files = ["../shared/data/pretrain/*.txt"];
+        return options;
     }
 }

@@ -23,12 +23,9 @@ public static class TrainCommand
         command.SetAction(parseResult => CliRunner.RunCancellable(cancel =>
         {
             var options = ContrastiveTrainingOptions.Load(parseResult.GetValue(config)!, parseResult.GetValue(set) ?? []);
-            EmbeddingModelEncoder? encoder = null;
-            var trainer = new ContrastiveTrainer(options, o => encoder = EmbeddingModelEncoder.Create(o), CliRunner.Log);
+            var trainer = new ContrastiveTrainer(options, EmbeddingModelEncoder.Create, CliRunner.Log);
             var result = trainer.Run(parseResult.GetValue(resume), CliRunner.TrainingProgressReporter("rows/s"), cancel);
-            // The run folder's model/ becomes a complete embedding model (config, PEFT adapter, pooler) for embed/evaluate.
-            encoder!.Model.Save(trainer.ModelDir);
-            Console.WriteLine($"done: {result.Steps} steps, final loss {result.FinalLoss:F4}; embedding model in {trainer.ModelDir}");
+            Console.WriteLine($"done: {result.Steps} steps, final loss {result.FinalLoss:F4}; embedding model in {result.ModelDir}");
             return 0;
         }, cancelledMessage: "interrupted; the newest checkpoint is kept — rerun with --resume to continue"));
         return command;

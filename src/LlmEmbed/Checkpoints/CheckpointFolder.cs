@@ -109,9 +109,7 @@ public static class CheckpointFolder
             foreach (var kv in shards[i]) weightMap[kv.Key] = name;
         }
         var index = new JsonObject { ["metadata"] = new JsonObject { ["total_size"] = total }, ["weight_map"] = weightMap };
-        string tmp = Path.Combine(dir, IndexFile + ".tmp");
-        File.WriteAllText(tmp, index.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        File.Move(tmp, Path.Combine(dir, IndexFile), overwrite: true);
+        AtomicFile.WriteAllText(Path.Combine(dir, IndexFile), index.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         File.Delete(Path.Combine(dir, SingleFile));
     }
 }

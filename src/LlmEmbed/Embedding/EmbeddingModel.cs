@@ -29,7 +29,7 @@ public sealed class EmbeddingModel : IDisposable
     public DecoderModel Backbone { get; }
     public IPooler Pooler { get; }
 
-    /// <summary>Needed by the text overloads of <see cref="Encode(IReadOnlyList{string}, EncodeOptions?, IProgress{EncodeProgress}?, CancellationToken)"/> and <see cref="Tokenize"/>.</summary>
+    /// <summary>Needed by the text overloads of <see cref="Encode(IReadOnlyList{EmbeddingInput}, EncodeOptions?, IProgress{EncodeProgress}?, CancellationToken)"/> and <see cref="Tokenize(string, string?, int?)"/>.</summary>
     public IEmbeddingTokenizer? Tokenizer { get; }
 
     public AttentionMode Attention => Config.Attention;
@@ -48,6 +48,9 @@ public sealed class EmbeddingModel : IDisposable
         config.Validate();
         var dtype = config.ScalarType;
         if (backbone.DType != dtype) backbone.to(dtype);
+        config = config.Resolve();
+        var device = config.TorchDevice;
+        if (backbone.OutputWeight.device.type != device.type || backbone.OutputWeight.device.index != device.index) backbone.to(device);
         var pooler = PoolerFactory.Create(config.Pooler, backbone.HiddenSize, backbone.NumLayers, config.Attention);
         pooler.Module.to(backbone.OutputWeight.device);
         foreach (var (_, p) in backbone.named_parameters()) p.requires_grad = false;
@@ -105,11 +108,12 @@ public sealed class EmbeddingModel : IDisposable
 
     public bool IsTraining => Backbone.training;
 
-    /// <summary>Moves backbone and pooler to <paramref name="device"/>.</summary>
+    /// <summary>Moves backbone and pooler to <paramref name="device"/> (and records it in <see cref="Config"/>).</summary>
     public void To(Device device)
     {
         Backbone.to(device);
         Pooler.Module.to(device);
+        Config = Config with { Device = device.type == TorchSharp.DeviceType.CPU ? null : device.ToString() };
     }
 
     /// <summary>Casts the backbone (and its adapters) to float32 or bfloat16; the pooler stays float32.</summary>
@@ -157,50 +161,75 @@ public sealed class EmbeddingModel : IDisposable
     public TokenizedText Tokenize(string text, string? instruction = null, int? maxLength = null) =>
         EmbeddingTokenization.Tokenize(RequireTokenizer(), Config.Instruction, text, instruction, maxLength ?? Config.MaxLength);
 
-    /// <summary>Pads tokenised texts into a batch on the model's device, applying the instruction-exclusion setting.</summary>
+    /// <summary>Tokenises one input: its instruction applies unless it is a document (<see cref="EmbeddingInput.EffectiveInstruction"/>).</summary>
+    public TokenizedText Tokenize(EmbeddingInput input, int? maxLength = null) => Tokenize(input.Text, input.EffectiveInstruction, maxLength);
+
+    /// <summary>
+    /// Pads tokenised texts into a batch on the model's device; the pooling mask leaves instruction tokens out when the
+    /// config says so (<see cref="InstructionOptions.ExcludeFromPooling"/>) — the one place this is decided.
+    /// </summary>
     public TokenizedBatch Collate(IReadOnlyList<TokenizedText> texts, PaddingSide side = PaddingSide.Right) =>
         TokenizedBatch.Collate(texts, PadId, Config.Instruction.ExcludeFromPooling, side, Device);
 
     private IEmbeddingTokenizer RequireTokenizer() =>
-        Tokenizer ?? throw new InvalidOperationException("this embedding model has no tokenizer; load it with one or encode token ids");
+        Tokenizer ?? throw new InvalidDataException("this embedding model has no tokenizer; load it with one or encode token ids");
 
     /// <summary>
-    /// Embeds texts under no_grad in eval mode: batches of similar length (longest first), results in input order,
-    /// float32 rows of length <see cref="Dimension"/>.
+    /// The embeddings [n, Dimension] of <paramref name="inputs"/> as one batch, with autograd (the training path; the
+    /// caller chooses train/eval mode). Formats, tokenises and masks exactly as <see cref="Encode(IReadOnlyList{EmbeddingInput}, EncodeOptions?, IProgress{EncodeProgress}?, CancellationToken)"/>.
     /// </summary>
+    public Tensor Forward(IReadOnlyList<EmbeddingInput> inputs, int? maxLength = null)
+    {
+        if (inputs.Count == 0) throw new ArgumentException("nothing to embed", nameof(inputs));
+        using var batch = Collate(inputs.Select(i => Tokenize(i, maxLength)).ToList());
+        return Forward(batch);
+    }
+
+    /// <summary>
+    /// The library's one inference entry point: embeds <paramref name="inputs"/> under no_grad in eval mode. Texts are
+    /// tokenised (instruction by role), sorted by token length (longest first), cut into batches of at most
+    /// <see cref="EncodeOptions.BatchSize"/> texts and <see cref="EncodeOptions.MaxBatchTokens"/> tokens, and the
+    /// results returned in input order as float32 rows of length <see cref="Dimension"/>.
+    /// </summary>
+    public float[][] Encode(IReadOnlyList<EmbeddingInput> inputs, EncodeOptions? options = null, IProgress<EncodeProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new EncodeOptions();
+        int maxLength = options.MaxLength ?? Config.MaxLength;
+        return Encode(inputs.Select(i => Tokenize(i, maxLength)).ToList(), options, progress, cancellationToken);
+    }
+
+    /// <summary>Plain texts: queries with <see cref="EncodeOptions.Instruction"/> when it is set, else texts without instruction.</summary>
     public float[][] Encode(IReadOnlyList<string> texts, EncodeOptions? options = null, IProgress<EncodeProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         options ??= new EncodeOptions();
-        var tokenizer = RequireTokenizer();
-        int maxLength = options.MaxLength ?? Config.MaxLength;
-        var tokenized = texts.Select(t => EmbeddingTokenization.Tokenize(tokenizer, Config.Instruction, t, options.Instruction, maxLength)).ToList();
-        return Encode(tokenized, options, progress, cancellationToken);
+        var role = options.Instruction is null ? TextRole.Text : TextRole.Query;
+        return Encode(texts.Select(t => new EmbeddingInput(t, options.Instruction, role)).ToList(), options, progress, cancellationToken);
     }
 
-    /// <summary>Embeds already tokenised texts (see <see cref="Encode(IReadOnlyList{string}, EncodeOptions?, IProgress{EncodeProgress}?, CancellationToken)"/>).</summary>
+    /// <summary>Embeds already tokenised texts (see <see cref="Encode(IReadOnlyList{EmbeddingInput}, EncodeOptions?, IProgress{EncodeProgress}?, CancellationToken)"/>).</summary>
     public float[][] Encode(IReadOnlyList<TokenizedText> inputs, EncodeOptions? options = null, IProgress<EncodeProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         options ??= new EncodeOptions();
         if (options.BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, "batch size must be positive");
+        if (options.MaxBatchTokens is <= 0) throw new ArgumentOutOfRangeException(nameof(options), options.MaxBatchTokens, "the token budget must be positive");
         var result = new float[inputs.Count][];
-        // Longest first: similar lengths share a batch (little padding), and an out-of-memory shows up at once.
-        var order = Enumerable.Range(0, inputs.Count).OrderByDescending(i => inputs[i].Ids.Count).ThenBy(i => i).ToArray();
         bool wasTraining = IsTraining;
         Eval();
         try
         {
             using var _ = no_grad();
-            for (int start = 0; start < order.Length; start += options.BatchSize)
+            int done = 0;
+            foreach (var indices in TokenBudgetBatches(inputs, options.BatchSize, options.MaxBatchTokens))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var indices = order.AsSpan(start, Math.Min(options.BatchSize, order.Length - start)).ToArray();
                 using var scope = NewDisposeScope();
                 using var batch = Collate(indices.Select(i => inputs[i]).ToList(), options.PaddingSide);
                 var embeddings = Forward(batch).to(ScalarType.Float32).cpu().contiguous();
                 var flat = embeddings.data<float>().ToArray();
                 int d = (int)embeddings.shape[1];
                 for (int k = 0; k < indices.Length; k++) result[indices[k]] = flat.AsSpan(k * d, d).ToArray();
-                progress?.Report(new EncodeProgress(start + indices.Length, inputs.Count));
+                done += indices.Length;
+                progress?.Report(new EncodeProgress(done, inputs.Count));
             }
         }
         finally
@@ -208,6 +237,52 @@ public sealed class EmbeddingModel : IDisposable
             Train(wasTraining);
         }
         return result;
+    }
+
+    /// <summary>
+    /// Batches of input indices, longest first (similar lengths share a batch, so little padding; an out-of-memory shows
+    /// up at once): each batch holds at most <paramref name="batchSize"/> texts and, when a budget is given, at most
+    /// <paramref name="maxBatchTokens"/> padded tokens (a single longer text still gets a batch of its own).
+    /// </summary>
+    public static IEnumerable<int[]> TokenBudgetBatches(IReadOnlyList<TokenizedText> inputs, int batchSize, int? maxBatchTokens)
+    {
+        var order = Enumerable.Range(0, inputs.Count).OrderByDescending(i => inputs[i].Ids.Count).ThenBy(i => i).ToArray();
+        var current = new List<int>();
+        int longest = 0;
+        foreach (int i in order)
+        {
+            int length = inputs[i].Ids.Count;
+            int padded = Math.Max(longest, length) * (current.Count + 1);
+            if (current.Count > 0 && (current.Count == batchSize || (maxBatchTokens is { } budget && padded > budget)))
+            {
+                yield return current.ToArray();
+                current.Clear();
+                longest = 0;
+            }
+            current.Add(i);
+            longest = Math.Max(longest, length);
+        }
+        if (current.Count > 0) yield return current.ToArray();
+    }
+
+    /// <summary>
+    /// The <see cref="ModelFingerprint"/> of the model as it encodes now, at <paramref name="maxLength"/> tokens (the
+    /// config's when null). Paths and provenance (base_model, preset, bundled_base) are left out: only what changes vectors.
+    /// </summary>
+    public ModelFingerprint Fingerprint(int? maxLength = null)
+    {
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var config = Config with { BaseModel = null, Preset = null, BundledBase = false, Device = null, MaxLength = maxLength ?? Config.MaxLength, DType = Backbone.DType.ToString() };
+        sha.AppendData(System.Text.Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(config, EmbeddingModelConfig.JsonOptions)));
+        sha.AppendData(System.Text.Encoding.UTF8.GetBytes($"lora_merged={LoraMerged}\n"));
+        foreach (var (name, tensor) in Backbone.named_parameters().Concat(Pooler.NamedParameters().Select(p => ("pooler." + p.Name, p.Parameter))))
+        {
+            using var scope = NewDisposeScope();
+            sha.AppendData(System.Text.Encoding.UTF8.GetBytes(name + ":" + tensor.dtype + ":" + string.Join(",", tensor.shape) + "\n"));
+            var cpu = tensor.detach().cpu().contiguous();
+            sha.AppendData(cpu.bytes);
+        }
+        return new ModelFingerprint(Convert.ToHexStringLower(sha.GetHashAndReset()));
     }
 
     /// <summary>
@@ -244,6 +319,7 @@ public sealed class EmbeddingModel : IDisposable
     public static EmbeddingModel Load(string dir, IEmbeddingTokenizer? tokenizer = null, Device? device = null)
     {
         var config = EmbeddingModelConfig.Load(Path.Combine(dir, EmbeddingModelConfig.FileName));
+        if (device is not null) config = config with { Device = device.type == TorchSharp.DeviceType.CPU ? null : device.ToString() };
         string baseDir;
         if (config.BundledBase) baseDir = Path.Combine(dir, BundledBaseFolder);
         else if (!string.IsNullOrEmpty(config.BaseModel)) baseDir = Path.IsPathRooted(config.BaseModel) ? config.BaseModel : Path.Combine(dir, config.BaseModel);
@@ -260,7 +336,6 @@ public sealed class EmbeddingModel : IDisposable
                 PeftLoraAdapter.LoadWeights(dir, backbone);
             }
             if (model.Pooler.NamedParameters().Count > 0) PoolerWeights.Load(model.Pooler, Path.Combine(dir, PoolerFile));
-            if (device is not null) model.To(device);
         }
         catch
         {

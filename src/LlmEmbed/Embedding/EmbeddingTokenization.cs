@@ -11,7 +11,7 @@ public static class EmbeddingTokenization
     {
         ArgumentNullException.ThrowIfNull(text);
         if (maxLength < 2) throw new ArgumentOutOfRangeException(nameof(maxLength), maxLength, "max length must be at least 2");
-        int eos = tokenizer.EosId ?? throw new InvalidOperationException("the tokenizer has no EOS token, which embedding needs (the EOS state is pooled)");
+        int eos = tokenizer.EosId ?? throw new InvalidDataException("the tokenizer has no EOS token, which embedding needs (the EOS state is pooled)");
         var ids = new List<int>();
         int instructionLength = 0;
         if (!string.IsNullOrEmpty(instruction))

@@ -6,7 +6,7 @@ namespace LlmEmbed.Embedding;
 /// <summary>LoRA settings. Targets are the short names q, k, v, o, gate, up, down (or the HF names q_proj, …).</summary>
 /// <remarks>
 /// Read from an embedding model's JSON config (<c>lora</c>: enabled, r, alpha, dropout, targets, seed) and from a
-/// training config's YAML (<c>model.lora</c>: enabled, r, alpha, dropout, target_modules; the seed there is the run's).
+/// training config's YAML (<c>model.lora</c>, the same keys; the seed there is the run's <c>seed</c>).
 /// </remarks>
 public sealed record LoraOptions
 {
@@ -16,7 +16,7 @@ public sealed record LoraOptions
     [JsonPropertyName("r"), YamlMember(Alias = "r")] public int Rank { get; init; } = 16;
     [JsonPropertyName("alpha")] public double Alpha { get; init; } = 32;
     [JsonPropertyName("dropout")] public double Dropout { get; init; } = 0.1; // the study: r16, alpha 32, dropout 0.1 on all seven projections
-    [JsonPropertyName("targets"), YamlMember(Alias = "target_modules")] public IReadOnlyList<string> Targets { get; init; } = AllTargets;
+    [JsonPropertyName("targets"), YamlMember(Alias = "targets")] public IReadOnlyList<string> Targets { get; init; } = AllTargets;
 
     /// <summary>Seed of the A-matrix initialisation; in a training config it is the run's <c>seed</c>, not a LoRA key.</summary>
     [JsonPropertyName("seed"), YamlIgnore] public long Seed { get; init; }

@@ -49,9 +49,7 @@ public static class PeftLoraAdapter
             ["layers_to_transform"] = null,
             ["revision"] = null,
         };
-        string tmp = Path.Combine(dir, ConfigFile + ".tmp");
-        File.WriteAllText(tmp, config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        File.Move(tmp, Path.Combine(dir, ConfigFile), overwrite: true);
+        AtomicFile.WriteAllText(Path.Combine(dir, ConfigFile), config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         SafeTensorsFile.Save(Path.Combine(dir, WeightsFile), AdapterTensors(model), new Dictionary<string, string> { ["format"] = "pt" });
     }
 

@@ -56,7 +56,7 @@ public sealed class MtebEvaluator
         }
         if (results.Count > 0)
         {
-            File.WriteAllText(Path.Combine(_options.OutputFolder, "summary.md"), ResultsSummary.ToMarkdown(results));
+            AtomicFile.WriteAllText(Path.Combine(_options.OutputFolder, "summary.md"), ResultsSummary.ToMarkdown(results));
         }
         return results;
     }

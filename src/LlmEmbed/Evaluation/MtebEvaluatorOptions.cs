@@ -6,7 +6,7 @@ namespace LlmEmbed.Evaluation;
 /// <summary>Settings of <see cref="MtebEvaluator"/>.</summary>
 public sealed record MtebEvaluatorOptions
 {
-    /// <summary>Folder holding the datasets (see <see cref="DataRoot.Resolve"/>).</summary>
+    /// <summary>Folder holding the datasets (the CLI finds a default; the library takes it as given).</summary>
     public required string DataRoot { get; init; }
     /// <summary>Folder that receives one <c>{task}.json</c> per task plus <c>summary.md</c>.</summary>
     public required string OutputFolder { get; init; }

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using LlmEmbed.Training;
-using YamlDotNet.RepresentationModel;
+using LlmEmbed.Training.Contrastive;
 using YamlDotNet.Serialization;
 
 namespace LlmEmbed.Experiments;
@@ -9,8 +9,9 @@ namespace LlmEmbed.Experiments;
 /// <summary>
 /// An experiment file (YAML, snake_case; docs/experiments.md): the base model, training data and recipe shared by
 /// all arms, the arms, the seeds and the evaluation tasks. The <c>training</c> block is a contrastive-training
-/// config (docs/training.md) without <c>output</c>, <c>seed</c> and the model's path, pooling and attention, which
-/// the runner sets per arm — so the arms differ only in their design.
+/// config (docs/training.md), read into the same typed object, without <c>output</c>, <c>seed</c>,
+/// <c>model.base_model</c> and the model's design (preset, pooler kind, attention), which the runner sets per arm —
+/// so the arms differ only in their design.
 /// </summary>
 public sealed class ExperimentConfig
 {
@@ -20,8 +21,8 @@ public sealed class ExperimentConfig
     public List<ExperimentArmConfig> Arms { get; set; } = [];
     public ExperimentEvaluationConfig Evaluation { get; set; } = new();
 
-    /// <summary>The <c>training</c> block as YAML text (parsed by ContrastiveTrainingOptions per arm).</summary>
-    [YamlIgnore] public string TrainingYaml { get; private set; } = "";
+    /// <summary>The shared training recipe (null when the file has no <c>training</c> block, which <see cref="Validate"/> rejects).</summary>
+    public ContrastiveTrainingOptions? Training { get; set; }
 
     /// <summary>The experiment file's full text (stored in the results database with its hash).</summary>
     [YamlIgnore] public string SourceText { get; private set; } = "";
@@ -38,31 +39,22 @@ public sealed class ExperimentConfig
 
     public static ExperimentConfig Parse(string yaml, string source)
     {
-        string training = "";
-        var config = YamlConfig.Read(source, () =>
-        {
-            var stream = new YamlStream();
-            stream.Load(new StringReader(yaml));
-            if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
-                throw new InvalidDataException($"{source}: the experiment file is empty or not a mapping");
-            var known = new HashSet<string> { "name", "base_model", "seeds", "arms", "evaluation", "training" };
-            foreach (var key in root.Children.Keys.OfType<YamlScalarNode>())
-                if (!known.Contains(key.Value!)) throw new InvalidDataException($"{source}:{key.Start.Line}: unknown key '{key.Value}' (expected {string.Join(", ", known)})");
-            if (root.Children.TryGetValue(new YamlScalarNode("training"), out var t))
-            {
-                var doc = new YamlStream(new YamlDocument(t));
-                var writer = new StringWriter();
-                doc.Save(writer, assignAnchors: false);
-                training = writer.ToString().TrimEnd('.', '\n', '\r', ' ');
-            }
-            // The keys were checked above; "training" stays text for ContrastiveTrainingOptions.
-            return YamlConfig.LenientDeserializer.Deserialize<ExperimentConfig>(yaml) ?? new ExperimentConfig();
-        });
-        config.TrainingYaml = training;
+        var config = YamlConfig.Deserialize<ExperimentConfig>(yaml, source);
         config.SourceText = yaml;
         config.Source = source;
         config.Validate();
         return config;
+    }
+
+    /// <summary>The training options of one run: the shared recipe with the arm's model, the seed and the output folder.</summary>
+    public ContrastiveTrainingOptions ArmTraining(ExperimentArmConfig arm, long seed, string output)
+    {
+        var options = (Training ?? throw new InvalidOperationException("the experiment has no training block")).Clone();
+        options.Output = output;
+        options.Seed = seed;
+        options.Model = arm.ModelConfig(options.Model, BaseModel);
+        options.Validate();
+        return options;
     }
 
     /// <summary>Checks the file before any work starts; every message names the option.</summary>
@@ -73,16 +65,25 @@ public sealed class ExperimentConfig
         if (Seeds.Count == 0) errors.Add("seeds: list at least one seed");
         if (Seeds.Distinct().Count() != Seeds.Count) errors.Add("seeds: seeds must be distinct");
         foreach (var arm in Arms)
-        {
             if (arm.Preset is null && arm.Pooler is null) errors.Add($"arms: arm '{arm.Name}' needs a preset or a pooler");
-            if (arm.Attention is not null and not ("causal" or "bidirectional")) errors.Add($"arms: arm '{arm.ResolvedName}': attention must be causal or bidirectional (got '{arm.Attention}')");
-        }
         foreach (var dup in Arms.GroupBy(a => a.ResolvedName).Where(g => g.Count() > 1))
             errors.Add($"arms: name '{dup.Key}' is used by {dup.Count()} arms (give them distinct names)");
         if (Evaluation.BatchSize < 1) errors.Add("evaluation.batch_size must be >= 1");
         if (Evaluation.MaxLength < 2) errors.Add("evaluation.max_length must be >= 2");
-        if (Evaluation.Instructions is not ("in-text" or "none")) errors.Add($"evaluation.instructions must be in-text or none (got '{Evaluation.Instructions}')");
-        if (string.IsNullOrWhiteSpace(TrainingYaml)) errors.Add("training: the shared training recipe is missing");
+        if (Evaluation.Instructions is not ("model" or "in-text" or "none")) errors.Add($"evaluation.instructions must be model, in-text or none (got '{Evaluation.Instructions}')");
+        if (Training is null) errors.Add("training: the shared training recipe is missing");
+        else
+        {
+            var m = Training.Model;
+            if (m.BaseModel is not null) errors.Add("training.model.base_model: set base_model at the top of the experiment (shared by every arm)");
+            if (m.Preset is not null || m.AttentionIsSet || m.Pooler.KindIsSet || m.Pooler.InputIsSet)
+                errors.Add("training.model: preset, attention, pooler.kind and pooler.input are the arms' design; set them in arms");
+            foreach (var arm in Arms.Where(a => a.Preset is not null || a.Pooler is not null))
+            {
+                try { arm.ModelConfig(m, BaseModel); }
+                catch (InvalidDataException e) { errors.Add(e.Message); }
+            }
+        }
         if (errors.Count > 0) throw new ArgumentException($"{Source}: invalid experiment:\n  " + string.Join("\n  ", errors));
     }
 }

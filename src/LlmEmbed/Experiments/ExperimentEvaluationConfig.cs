@@ -9,7 +9,7 @@ public sealed class ExperimentEvaluationConfig
     /// <summary>Task types (sts, retrieval, reranking, classification, clustering, pair_classification); empty with no tasks = all.</summary>
     public List<string> TaskTypes { get; set; } = [];
 
-    /// <summary>Data root; default ../shared/data when it exists (or $LLMEMBED_DATA).</summary>
+    /// <summary>Data root; required by the library (the CLI defaults it to $LLMEMBED_DATA or ../shared/data).</summary>
     public string? Data { get; set; }
 
     public int BatchSize { get; set; } = 64;
@@ -18,10 +18,11 @@ public sealed class ExperimentEvaluationConfig
     public int MaxLength { get; set; } = 256;
 
     /// <summary>
-    /// How task instructions reach the model: <c>in-text</c> (<c>Instruct: …\nQuery: …</c>, the study's convention),
-    /// or <c>none</c> (when the training data carries no instructions either).
+    /// How task instructions reach the model: <c>model</c> (passed beside the text; the model formats them with its
+    /// <c>instruction.template</c> and pools as in training), <c>in-text</c> (pasted into the text as
+    /// <c>Instruct: …\nQuery: …</c> before the model sees it, so it is pooled like text), or <c>none</c>.
     /// </summary>
-    public string Instructions { get; set; } = "in-text";
+    public string Instructions { get; set; } = "model";
 
     /// <summary>Subsample every task to at most this many rows. For tests only: such scores are not comparable.</summary>
     public int? MaxSamplesPerTask { get; set; }

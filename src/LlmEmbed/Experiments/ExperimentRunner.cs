@@ -44,8 +44,10 @@ public sealed class ExperimentRunner
         var types = config.Evaluation.TaskTypes.Select(TaskTypeNames.Parse).ToList();
         var tasks = registry.Select(config.Evaluation.Tasks.Count > 0 ? config.Evaluation.Tasks : null, types.Count > 0 ? types : null);
         if (tasks.Count == 0) throw new ArgumentException("evaluation: no task selected");
-        string dataRoot = DataRoot.Resolve(config.Evaluation.Data);
-        foreach (var (arm, seed, _) in Runs) ArmTrainingOptions(arm, seed); // parses and validates each arm's recipe now
+        string dataRoot = config.Evaluation.Data is { Length: > 0 } data ? Path.GetFullPath(data)
+            : throw new ArgumentException("evaluation.data: the data folder is not set (llm-embed experiment fills in its default data folder)");
+        if (!Directory.Exists(dataRoot)) throw new DirectoryNotFoundException($"evaluation.data: '{dataRoot}' does not exist");
+        foreach (var (arm, seed, key) in Runs) ArmTrainingOptions(arm, seed, key); // builds and validates each arm's recipe now
 
         Directory.CreateDirectory(output);
         using var store = ResultsStore.OpenFolder(output);
@@ -70,46 +72,29 @@ public sealed class ExperimentRunner
         return report;
     }
 
-    private ContrastiveTrainingOptions ArmTrainingOptions(ExperimentArmConfig arm, long seed)
-    {
-        var overrides = new List<string>
-        {
-            $"output={Path.Combine(output, "arms", RunKey(arm, seed), "train")}",
-            $"seed={seed}",
-            $"model.path={config.BaseModel}",
-            $"model.pooling={arm.Preset ?? arm.Pooler}",
-        };
-        if (arm.Attention is { } a) overrides.Add($"model.attention={a}");
-        else if (arm.Preset is { } p) overrides.Add($"model.attention={EmbeddingPresets.Get(p).Attention.ToString().ToLowerInvariant()}");
-        var options = ContrastiveTrainingOptions.Parse(config.TrainingYaml, $"{config.Source} (training, arm {arm.ResolvedName})", overrides);
-        options.Validate();
-        return options;
-    }
+    private ContrastiveTrainingOptions ArmTrainingOptions(ExperimentArmConfig arm, long seed, string key) =>
+        config.ArmTraining(arm, seed, Path.Combine(output, "arms", key, "train"));
 
     private string Train(ResultsStore store, ExperimentArmConfig arm, long seed, string key, string prefix, CancellationToken cancellation)
     {
-        string armDir = Path.Combine(output, "arms", key);
-        string modelDir = Path.Combine(armDir, "model");
-        if (store.IsArmTrained(key) && File.Exists(Path.Combine(modelDir, EmbeddingModelConfig.FileName)))
+        var options = ArmTrainingOptions(arm, seed, key);
+        var trainer = new ContrastiveTrainer(options, EmbeddingModelEncoder.Create, m => log($"{prefix} {m}"));
+        if (store.IsArmTrained(key) && File.Exists(Path.Combine(trainer.ModelDir, EmbeddingModelConfig.FileName)))
         {
             log($"{prefix} already trained, skipping training");
-            return modelDir;
+            return trainer.ModelDir;
         }
-        var options = ArmTrainingOptions(arm, seed);
-        store.UpsertArm(new ArmRecord(key, JsonSerializer.Serialize(new { arm.Name, arm.Preset, arm.Pooler, arm.Attention, seed, training = config.TrainingYaml }), ArmStatus.Training));
-        EmbeddingModelEncoder? encoder = null;
-        var trainer = new ContrastiveTrainer(options, o => encoder = EmbeddingModelEncoder.Create(o), m => log($"{prefix} {m}"));
+        store.UpsertArm(new ArmRecord(key, JsonSerializer.Serialize(new { arm.Name, model = options.Model, seed, training = ContrastiveTrainingOptions.Serializer.Serialize(options) }, EmbeddingModelConfig.JsonOptions), ArmStatus.Training));
         bool resume = Directory.Exists(trainer.CheckpointRoot) && Directory.EnumerateDirectories(trainer.CheckpointRoot, "step-*").Any();
         log($"{prefix} training ({(resume ? "resuming from its newest checkpoint" : "from the base model")})");
         var clock = Stopwatch.StartNew();
         var progress = trainingProgress is null ? null : new PrefixedProgress(trainingProgress, prefix);
         var result = trainer.Run(resume, progress, cancellation);
-        encoder!.Model.Save(modelDir);
         var losses = new MetricsLog(Path.Combine(options.Output, "metrics.jsonl")).Series("loss").Select(p => ((long)p.Step, p.Value));
         store.RecordTrainingLoss(key, losses);
-        store.SetArmStatus(key, ArmStatus.Trained, modelDir, clock.Elapsed.TotalSeconds);
+        store.SetArmStatus(key, ArmStatus.Trained, result.ModelDir, clock.Elapsed.TotalSeconds);
         log($"{prefix} trained: {result.Steps} steps, final loss {result.FinalLoss:F4}");
-        return modelDir;
+        return result.ModelDir;
     }
 
     private async Task EvaluateAsync(ResultsStore store, ExperimentArmConfig arm, long seed, string key, string modelDir,
@@ -128,10 +113,10 @@ public sealed class ExperimentRunner
         var evaluator = new MtebEvaluator(generator, key, new MtebEvaluatorOptions
         {
             DataRoot = dataRoot,
-            OutputFolder = Path.Combine(Path.GetDirectoryName(modelDir)!, "eval"),
+            OutputFolder = Path.Combine(output, "arms", key, "eval"),
             BatchSize = config.Evaluation.BatchSize,
             MaxSamplesPerTask = config.Evaluation.MaxSamplesPerTask,
-            InstructionMode = config.Evaluation.Instructions == "none" ? InstructionMode.None : InstructionMode.InText,
+            InstructionMode = config.Evaluation.Instructions switch { "none" => InstructionMode.None, "in-text" => InstructionMode.InText, _ => InstructionMode.Separate },
             Progress = new EncodingProgressFilter(m => log($"{prefix} {m}")),
         });
         foreach (var task in pending)

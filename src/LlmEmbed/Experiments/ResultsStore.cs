@@ -140,7 +140,7 @@ public sealed class ResultsStore : IDisposable
         string hash = HashConfig(configText);
         var existing = GetExperiment();
         if (existing != null && existing.ConfigHash != hash && !replaceDifferentConfig)
-            throw new InvalidOperationException(
+            throw new IOException(
                 $"{Path} holds results of another experiment config (hash {existing.ConfigHash[..12]}…, this config {hash[..12]}…). " +
                 "Use a new results folder, or replace the config explicitly.");
         DateTimeOffset created = existing != null && existing.ConfigHash == hash ? existing.CreatedUtc : DateTimeOffset.UtcNow;

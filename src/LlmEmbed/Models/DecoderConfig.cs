@@ -75,9 +75,7 @@ public sealed record DecoderConfig
     public void Save(string path)
     {
         if (Directory.Exists(path)) path = Path.Combine(path, "config.json");
-        string tmp = path + ".tmp";
-        File.WriteAllText(tmp, JsonSerializer.Serialize(this, JsonOptions));
-        File.Move(tmp, path, overwrite: true);
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, JsonOptions));
     }
 
     /// <summary>Checks that the numbers describe a model this implementation can build.</summary>

@@ -8,16 +8,19 @@ namespace LlmEmbed.Pooling;
 /// A learned latent array [n, hidden] and one <see cref="CrossAttentionBlock"/> over the last layer. With
 /// <see cref="LatentAttentionOrientation.LatentsQuery"/> the latents attend over the token states (padding and excluded
 /// tokens masked as keys) and the result is the mean over latents; with <see cref="LatentAttentionOrientation.TokensQuery"/>
-/// the tokens attend over the latents and the result is the masked mean over tokens (NV-Embed).
+/// the tokens attend over the latents and the result is the masked mean over tokens (NV-Embed). With
+/// <see cref="PoolerInput.Eos"/> the block sees only each text's EOS state (one position per text), as the study's
+/// reference design 2 does.
 /// </summary>
 public sealed class LatentAttentionPooler : nn.Module, IPooler
 {
     private readonly Parameter latents;
     private readonly CrossAttentionBlock block;
 
-    public LatentAttentionPooler(int hiddenSize, LatentAttentionOrientation orientation, int numLatents, int numHeads, int headSize, int feedForwardMultiplier, long seed)
+    public LatentAttentionPooler(int hiddenSize, LatentAttentionOrientation orientation, int numLatents, int numHeads, int headSize, int feedForwardMultiplier, long seed, PoolerInput input = PoolerInput.AllTokens)
         : base(nameof(LatentAttentionPooler))
     {
+        Input = input;
         var generator = new Generator((ulong)seed);
         Orientation = orientation;
         OutputDim = hiddenSize;
@@ -29,6 +32,7 @@ public sealed class LatentAttentionPooler : nn.Module, IPooler
 
     public PoolerKind Kind => PoolerKind.LatentAttention;
     public LatentAttentionOrientation Orientation { get; }
+    public PoolerInput Input { get; }
     public int OutputDim { get; }
     public int NumLatents { get; }
     public CrossAttentionBlock Block => block;
@@ -42,6 +46,12 @@ public sealed class LatentAttentionPooler : nn.Module, IPooler
         using var scope = NewDisposeScope();
         var poolable = PoolingMasks.Poolable(attentionMask, poolingMask);
         var tokens = PoolingMasks.CleanStates(hiddenStates[^1], attentionMask);
+        if (Input == PoolerInput.Eos)
+        {
+            // One position per text: the EOS state. Masks then have nothing left to exclude.
+            tokens = PoolingMasks.Gather(tokens, PoolingMasks.LastTokenIndex(attentionMask)).unsqueeze(1);
+            poolable = ones(tokens.shape[0], 1, dtype: ScalarType.Bool, device: tokens.device);
+        }
         long b = tokens.shape[0];
         var array = latents.unsqueeze(0).expand(b, latents.shape[0], latents.shape[1]);
         Tensor pooled = Orientation == LatentAttentionOrientation.LatentsQuery

@@ -34,7 +34,7 @@ public static class PoolerFactory
             case PoolerKind.LatentAttention:
             {
                 var (latents, heads, headSize) = options.ResolveSizes(hiddenSize);
-                return new LatentAttentionPooler(hiddenSize, options.Orientation, latents, heads, headSize, options.FeedForwardMultiplier, options.Seed);
+                return new LatentAttentionPooler(hiddenSize, options.Orientation, latents, heads, headSize, options.FeedForwardMultiplier, options.Seed, options.Input);
             }
             case PoolerKind.MultiLayer:
             {

@@ -233,10 +233,5 @@ internal sealed class Llama2cTokenizer
         WriteAtomically(Path.Combine(dir, "tokenizer_config.json"), config.ToJsonString(options));
     }
 
-    private static void WriteAtomically(string path, string text)
-    {
-        string tmp = path + ".tmp";
-        File.WriteAllText(tmp, text, new UTF8Encoding(false));
-        File.Move(tmp, path, overwrite: true);
-    }
+    private static void WriteAtomically(string path, string text) => AtomicFile.WriteAllText(path, text);
 }

@@ -41,8 +41,8 @@ public sealed class AdamW : IDisposable
                 Parameter = p,
                 Decay = !noDecay(name),
                 Master = p.dtype == ScalarType.Float32 ? null : p.detach().to(ScalarType.Float32).clone(),
-                ExpAvg = zeros(p.shape, dtype: ScalarType.Float32),
-                ExpAvgSq = zeros(p.shape, dtype: ScalarType.Float32),
+                ExpAvg = zeros(p.shape, dtype: ScalarType.Float32, device: p.device),
+                ExpAvgSq = zeros(p.shape, dtype: ScalarType.Float32, device: p.device),
             });
         }
         if (slots.Count == 0) throw new ArgumentException("no trainable parameters were given to the optimiser", nameof(parameters));

@@ -29,9 +29,7 @@ public sealed class MetricsLog
     {
         if (!File.Exists(Path)) return;
         var kept = Read().Where(e => e.Step <= step).Select(e => e.Json).ToList();
-        string tmp = Path + ".tmp";
-        File.WriteAllLines(tmp, kept);
-        File.Move(tmp, Path, overwrite: true);
+        AtomicFile.WriteText(Path, writer => { foreach (var line in kept) writer.WriteLine(line); });
     }
 
     /// <summary>All entries in order, with their step and raw JSON.</summary>

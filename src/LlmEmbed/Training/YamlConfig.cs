@@ -6,7 +6,7 @@ namespace LlmEmbed.Training;
 
 /// <summary>
 /// The YAML conventions every config file shares (training, pretraining, experiments): snake_case keys, unknown keys
-/// are errors, and a YAML error becomes an <see cref="InvalidDataException"/> that starts with <c>file:line:col:</c>.
+/// are errors, enums are kebab-case names (as in the JSON configs; a misspelt value is an error naming it), and a YAML error becomes an <see cref="InvalidDataException"/> that starts with <c>file:line:col:</c>.
 /// </summary>
 internal static class YamlConfig
 {
@@ -18,6 +18,9 @@ internal static class YamlConfig
 
     public static readonly ISerializer Serializer = new SerializerBuilder()
         .WithNamingConvention(UnderscoredNamingConvention.Instance)
+        .WithTypeConverter(new KebabCaseEnumConverter())
+        .DisableAliases()
+        .ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull)
         .Build();
 
     /// <summary>Deserializes <paramref name="yaml"/> (an empty document gives a default <typeparamref name="T"/>).</summary>
@@ -39,5 +42,6 @@ internal static class YamlConfig
 
     private static DeserializerBuilder Builder() => new DeserializerBuilder()
         .WithNamingConvention(UnderscoredNamingConvention.Instance)
+        .WithTypeConverter(new KebabCaseEnumConverter())
         .WithTypeMapping<IReadOnlyList<string>, List<string>>();
 }

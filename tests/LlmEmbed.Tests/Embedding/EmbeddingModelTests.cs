@@ -316,7 +316,7 @@ public class EmbeddingModelTests
     public void ConfigRoundTripsThroughJsonWithKebabCaseNames()
     {
         using var dir = TestPaths.NewTempDir();
-        var config = EmbeddingPresets.Get("latent-bidirectional", "/m") with { Pooler = new PoolerOptions { Kind = PoolerKind.LatentAttention, Orientation = LatentAttentionOrientation.TokensQuery, Preset = "paper" } };
+        var config = EmbeddingPresets.Get("latent-bidirectional", "/m") with { Pooler = new PoolerOptions { Kind = PoolerKind.LatentAttention, Orientation = LatentAttentionOrientation.TokensQuery, Size = "paper" } };
         config.Save(dir.File("embedding_config.json"));
         string json = File.ReadAllText(dir.File("embedding_config.json"));
         Assert.Contains("\"latent-attention\"", json);

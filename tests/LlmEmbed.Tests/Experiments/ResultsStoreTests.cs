@@ -47,7 +47,7 @@ public class ResultsStoreTests
             var before = store.GetExperiment()!;
             var again = store.RecordExperiment("arms: [alpha, beta]\n", "dotnet 10; TorchSharp 0.107.0");
             Assert.Equal(before.CreatedUtc, again.CreatedUtc);
-            Assert.Throws<InvalidOperationException>(() => store.RecordExperiment("arms: [other]\n", "x"));
+            Assert.Throws<IOException>(() => store.RecordExperiment("arms: [other]\n", "x"));
 
             var alpha = store.GetArm("alpha")!;
             Assert.Equal(ArmStatus.Trained, alpha.Status);

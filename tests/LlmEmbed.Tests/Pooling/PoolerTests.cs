@@ -294,11 +294,11 @@ public class PoolerTests
         Assert.Equal(PoolerKind.MultiLayer, PoolerFactory.ParseKind("multi-layer"));
         Assert.Equal("latent-attention", PoolerFactory.NameOf(PoolerKind.LatentAttention));
         Assert.Throws<ArgumentException>(() => PoolerFactory.ParseKind("max"));
-        Assert.Equal((768, 32, 2048), new PoolerOptions { Preset = "paper" }.ResolveSizes(4096));
+        Assert.Equal((768, 32, 2048), new PoolerOptions { Size = "paper" }.ResolveSizes(4096));
         Assert.Equal((32, 64, 64), new PoolerOptions().ResolveSizes(4096));
         Assert.Equal((32, 1, 64), new PoolerOptions().ResolveSizes(32));
         Assert.Equal((8, 1, 64), new PoolerOptions { NumLatents = 8 }.ResolveSizes(32));
-        Assert.Throws<ArgumentException>(() => new PoolerOptions { Preset = "huge" }.ResolveSizes(32));
+        Assert.Throws<ArgumentException>(() => new PoolerOptions { Size = "huge" }.ResolveSizes(32));
         Assert.Equal(LayerSummary.Eos, MultiLayerPooler.ResolveSummary(LayerSummary.Auto, AttentionMode.Causal));
         Assert.Equal(LayerSummary.Mean, MultiLayerPooler.ResolveSummary(LayerSummary.Auto, AttentionMode.Bidirectional));
     }

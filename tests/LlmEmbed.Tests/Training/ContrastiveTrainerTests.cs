@@ -1,3 +1,4 @@
+using LlmEmbed.Embedding;
 using LlmEmbed.Checkpoints;
 using LlmEmbed.Tests.Support;
 using LlmEmbed.Training;
@@ -33,13 +34,13 @@ public class ContrastiveTrainerTests
             CheckpointEvery = 3,
             KeepCheckpoints = 2,
             Seed = 11,
-            Model = new ContrastiveModelOptions { Dtype = "float32" },
+            Model = new EmbeddingModelConfig { DType = "float32" },
         };
     }
 
     private static Func<ContrastiveTrainingOptions, IContrastiveEncoder> Factory(List<TrigramTestEncoder> made) => o =>
     {
-        var e = new TrigramTestEncoder(dropoutProbability: 0.2, dtype: o.Model.Dtype == "bfloat16" ? TorchSharp.torch.ScalarType.BFloat16 : TorchSharp.torch.ScalarType.Float32);
+        var e = new TrigramTestEncoder(dropoutProbability: 0.2, dtype: o.Model.DType == "bfloat16" ? TorchSharp.torch.ScalarType.BFloat16 : TorchSharp.torch.ScalarType.Float32);
         made.Add(e);
         return e;
     };
@@ -63,7 +64,10 @@ public class ContrastiveTrainerTests
         Assert.NotEqual(Losses(a.OutputDir), Losses(other.Output));
         Assert.Equal(made[0].Snapshot(), made[1].Snapshot());
         Assert.True(File.Exists(Path.Combine(a.OutputDir, "loss-curve.png")));
-        Assert.True(File.Exists(a.TrainableWeightsPath));
+        // The trainer leaves its own result: the encoder's saved model (here its trainable weights) in output/model.
+        Assert.Equal(Path.Combine(a.OutputDir, "model"), a.ModelDir);
+        Assert.True(File.Exists(Path.Combine(a.ModelDir, ContrastiveTrainer.TrainableFile)));
+        Assert.True(File.Exists(Path.Combine(a.ModelDir, "training-config.yaml")));
         // Training changed the weights (so equality above is not trivially about untouched parameters).
         manual_seed_and_compare(made[0]);
     }
@@ -86,14 +90,14 @@ public class ContrastiveTrainerTests
         var straightOptions = Options(dir, "straight");
         straightOptions.GradientAccumulationSteps = accumulation;
         straightOptions.CheckpointEvery = stopAfter;
-        straightOptions.Model.Dtype = dtype;
+        straightOptions.Model = straightOptions.Model with { DType = dtype };
         new ContrastiveTrainer(straightOptions, Factory(made)).Run(resume: false);
         var straight = made[^1].Snapshot();
 
         var interruptedOptions = Options(dir, "interrupted");
         interruptedOptions.GradientAccumulationSteps = accumulation;
         interruptedOptions.CheckpointEvery = stopAfter;
-        interruptedOptions.Model.Dtype = dtype;
+        interruptedOptions.Model = interruptedOptions.Model with { DType = dtype };
         using var cancel = new CancellationTokenSource();
         var stopper = new InlineProgress(p => { if (p.Step == stopAfter) cancel.Cancel(); });
         Assert.ThrowsAny<OperationCanceledException>(() => new ContrastiveTrainer(interruptedOptions, Factory(made)).Run(false, stopper, cancel.Token));
@@ -193,7 +197,7 @@ public class ContrastiveTrainerTests
         var options = Options(dir, "twice", maxSteps: 3);
         var made = new List<TrigramTestEncoder>();
         new ContrastiveTrainer(options, Factory(made)).Run(false);
-        var e = Assert.Throws<InvalidOperationException>(() => new ContrastiveTrainer(options, Factory(made)).Run(false));
+        var e = Assert.Throws<IOException>(() => new ContrastiveTrainer(options, Factory(made)).Run(false));
         Assert.Contains("--resume", e.Message);
     }
 
@@ -208,7 +212,7 @@ public class ContrastiveTrainerTests
               - path: a.jsonl
                 weight: 2
             model:
-              pooling: mean
+              pooler: {kind: mean}
               lora:
                 r: 8
             """;
@@ -247,7 +251,7 @@ public class ContrastiveTrainerTests
                 r: 4
                 alpha: 8
                 dropout: 0.25
-                target_modules: [q_proj, v]
+                targets: [q_proj, v]
             """;
         var lora = ContrastiveTrainingOptions.Parse(yaml, "cfg.yaml").Model.Lora;
         Assert.False(lora.Enabled);
@@ -256,11 +260,12 @@ public class ContrastiveTrainerTests
         Assert.Equal(0.25, lora.Dropout);
         Assert.Equal(["q_proj", "v_proj"], lora.TargetModules());
 
-        var set = ContrastiveTrainingOptions.Parse(yaml, "cfg.yaml", ["model.lora.target_modules=[down_proj]"]).Model.Lora;
+        var set = ContrastiveTrainingOptions.Parse(yaml, "cfg.yaml", ["model.lora.targets=[down_proj]"]).Model.Lora;
         Assert.Equal(["down_proj"], set.Targets);
-        // The adapter seed is the run's seed, so it is not a key of model.lora (nor the JSON name "targets").
+        // The adapter seed is the run's seed, so it is not a key of model.lora; the old YAML-only name is gone (one name per idea).
         var seed = Assert.Throws<InvalidDataException>(() => ContrastiveTrainingOptions.Parse("model:\n  lora:\n    seed: 3\n", "cfg.yaml"));
         Assert.StartsWith("cfg.yaml:3:", seed.Message);
-        Assert.Throws<InvalidDataException>(() => ContrastiveTrainingOptions.Parse("model:\n  lora:\n    targets: [q]\n", "cfg.yaml"));
+        var old = Assert.Throws<InvalidDataException>(() => ContrastiveTrainingOptions.Parse("model:\n  lora:\n    target_modules: [q]\n", "cfg.yaml"));
+        Assert.Contains("target_modules", old.Message);
     }
 }

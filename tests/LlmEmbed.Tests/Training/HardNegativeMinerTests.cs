@@ -1,3 +1,4 @@
+using LlmEmbed.Embedding;
 using LlmEmbed.Tests.Support;
 using LlmEmbed.Training.Contrastive;
 
@@ -61,7 +62,7 @@ public class HardNegativeMinerTests
         TorchSharp.torch.manual_seed(3);
         using var encoder = new TrigramTestEncoder();
         var corpus = HardNegativeMiner.CorpusOf(rows);
-        var result = new HardNegativeMiner(encoder.AsEmbeddingFunction(ContrastiveTextRole.Query, 16), encoder.AsEmbeddingFunction(ContrastiveTextRole.Document, 16), RankRange.Parse("2:10"))
+        var result = new HardNegativeMiner(t => encoder.Embed(t, TextRole.Query), t => encoder.Embed(t, TextRole.Document), RankRange.Parse("2:10"))
             .Mine(rows, corpus);
         Assert.Equal(80, result.Mined);
         Assert.All(result.Rows.Zip(rows), p =>

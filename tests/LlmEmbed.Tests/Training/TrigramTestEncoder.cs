@@ -1,3 +1,4 @@
+using LlmEmbed.Embedding;
 using LlmEmbed.Training.Contrastive;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -34,14 +35,14 @@ public sealed class TrigramTestEncoder : nn.Module, IContrastiveEncoder
 
     public int EncodeCalls { get; private set; }
 
-    public Tensor Encode(IReadOnlyList<string> texts, ContrastiveTextRole role, IReadOnlyList<string?>? instructions = null)
+    public Tensor Encode(IReadOnlyList<string> texts, TextRole role, IReadOnlyList<string?>? instructions = null)
     {
         EncodeCalls++;
         using var scope = NewDisposeScope();
         var bags = new float[texts.Count * Buckets];
         for (int i = 0; i < texts.Count; i++)
         {
-            string text = (role == ContrastiveTextRole.Query ? "q|" + (instructions?[i] ?? "") + "|" : "d|") + texts[i].ToLowerInvariant();
+            string text = (role == TextRole.Query ? "q|" + (instructions?[i] ?? "") + "|" : "d|") + texts[i].ToLowerInvariant();
             int grams = Math.Max(1, text.Length - 2);
             for (int k = 0; k + 3 <= text.Length; k++)
                 bags[i * Buckets + Bucket(text.AsSpan(k, 3))] += 1f / grams;
@@ -57,6 +58,17 @@ public sealed class TrigramTestEncoder : nn.Module, IContrastiveEncoder
         named_parameters().Select(p => (p.name, p.parameter));
 
     public void Train(bool training) => train(training);
+
+    /// <summary>Embeddings as float rows, in evaluation mode without a graph (for the miner).</summary>
+    public float[][] Embed(IReadOnlyList<string> texts, TextRole role)
+    {
+        Train(false);
+        using var _ = no_grad();
+        using var y = Encode(texts, role).to(ScalarType.Float32).contiguous();
+        var flat = y.data<float>().ToArray();
+        int d = (int)y.shape[1];
+        return Enumerable.Range(0, texts.Count).Select(i => flat.AsSpan(i * d, d).ToArray()).ToArray();
+    }
 
     /// <summary>Copies of all parameters as float arrays, by name.</summary>
     public Dictionary<string, float[]> Snapshot() =>

@@ -131,21 +131,5 @@ public sealed class EmbeddingCache
         return name.Length == 0 ? "_" : name.Length > 100 ? name[^100..] : name;
     }
 
-    private static void WriteAtomically(string path, Action<Stream> write)
-    {
-        string temp = path + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-            {
-                write(stream);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
-    }
+    private static void WriteAtomically(string path, Action<Stream> write) => AtomicFile.Write(path, write);
 }

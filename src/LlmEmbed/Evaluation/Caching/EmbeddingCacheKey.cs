@@ -1,3 +1,4 @@
+using LlmEmbed.Embedding;
 namespace LlmEmbed.Evaluation.Caching;
 
 /// <summary>

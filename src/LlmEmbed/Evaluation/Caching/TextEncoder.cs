@@ -1,3 +1,4 @@
+using LlmEmbed.Embedding;
 using LlmEmbed.Evaluation.Tasks;
 using Microsoft.Extensions.AI;
 
@@ -14,6 +15,12 @@ public sealed class TextEncoder
     private readonly IProgress<string>? _progress;
 
     public string ModelId { get; }
+
+    /// <summary>
+    /// What the cache keys on: the generator's <see cref="ModelFingerprint"/> (a hash of the model's config and weights)
+    /// when it offers one, else <see cref="ModelId"/>. Two models never share entries because their folders share a name.
+    /// </summary>
+    public string CacheIdentity { get; }
     public int BatchSize { get; }
     public InstructionMode InstructionMode { get; }
     /// <summary>Texts sent to the generator so far (cache hits and duplicates excluded).</summary>
@@ -32,6 +39,7 @@ public sealed class TextEncoder
         _cache = cache;
         _progress = progress;
         ModelId = modelId;
+        CacheIdentity = generator.GetService(typeof(ModelFingerprint)) is ModelFingerprint f ? f.Value : modelId;
         BatchSize = batchSize;
         InstructionMode = instructionMode;
     }
@@ -57,12 +65,12 @@ public sealed class TextEncoder
             if (!index.TryGetValue(text, out int u)) { index[text] = u = unique.Count; unique.Add(text); }
             map[i] = u;
         }
-        var key = new EmbeddingCacheKey(ModelId, dataset, split, role, effective, InstructionMode.ToString());
+        var key = new EmbeddingCacheKey(CacheIdentity, dataset, split, role, effective, InstructionMode.ToString());
         float[][]? embeddings = _cache?.TryGet(key, unique);
         if (embeddings != null) CacheHits++;
         else
         {
-            embeddings = await GenerateAsync(unique, effective, $"{dataset}/{split}/{role}", cancellationToken).ConfigureAwait(false);
+            embeddings = await GenerateAsync(unique, role, effective, $"{dataset}/{split}/{role}", cancellationToken).ConfigureAwait(false);
             _cache?.Put(key, unique, embeddings);
         }
         var result = new float[texts.Count][];
@@ -70,11 +78,12 @@ public sealed class TextEncoder
         return result;
     }
 
-    private async Task<float[][]> GenerateAsync(List<string> texts, string? instruction, string what, CancellationToken cancellationToken)
+    private async Task<float[][]> GenerateAsync(List<string> texts, TextRole role, string? instruction, string what, CancellationToken cancellationToken)
     {
-        EmbeddingGenerationOptions? options = null;
-        if (instruction != null && InstructionMode == InstructionMode.Separate)
-            options = new EmbeddingGenerationOptions { AdditionalProperties = new AdditionalPropertiesDictionary { [InstructionFormatter.AdditionalPropertyKey] = instruction } };
+        // The role always travels; the instruction travels separately (the model formats and masks it) or in the text.
+        var properties = new AdditionalPropertiesDictionary { [EmbeddingGenerator.RoleProperty] = role.ToString() };
+        if (instruction != null && InstructionMode == InstructionMode.Separate) properties[EmbeddingGenerator.InstructionProperty] = instruction;
+        var options = new EmbeddingGenerationOptions { AdditionalProperties = properties };
         var result = new float[texts.Count][];
         int dim = -1;
         // Batches are drawn longest-first so that each batch holds texts of similar length: the generator pads a
@@ -86,7 +95,7 @@ public sealed class TextEncoder
             int count = Math.Min(BatchSize, texts.Count - start);
             var batch = new string[count];
             for (int i = 0; i < count; i++)
-                batch[i] = InstructionMode == InstructionMode.InText ? InstructionFormatter.Format(instruction, texts[order[start + i]]) : texts[order[start + i]];
+                batch[i] = InstructionMode == InstructionMode.InText ? InstructionOptions.Default.Format(instruction, texts[order[start + i]]) : texts[order[start + i]];
             var generated = await _generator.GenerateAsync(batch, options, cancellationToken).ConfigureAwait(false);
             if (generated.Count != count)
                 throw new InvalidOperationException($"{what}: the embedding generator returned {generated.Count} embeddings for {count} texts");

@@ -1,3 +1,4 @@
+using LlmEmbed.Embedding;
 using LlmEmbed.Evaluation.Caching;
 using LlmEmbed.Evaluation.Data;
 using LlmEmbed.Evaluation.Metrics;
@@ -27,7 +28,7 @@ public static class ClassificationEvaluator
         if (task.TrainSplit is null)
         {
             var rows = DatasetReader.ReadLabeledTexts(context.DatasetFolder, task.EvalSplit);
-            if (rows.Count < 4) throw new InvalidOperationException($"{task.Name}: {rows.Count} rows are too few to split into train and test halves");
+            if (rows.Count < 4) throw new InvalidDataException($"{task.Name}: {rows.Count} rows are too few to split into train and test halves");
             var order = Enumerable.Range(0, rows.Count).ToArray();
             Sampling.Shuffle(order, new Random(context.Seed));
             int half = rows.Count / 2;
@@ -54,7 +55,7 @@ public static class ClassificationEvaluator
         if (unseen.Length > 0)
             context.Warn($"test label(s) missing from the train split: {string.Join(", ", unseen)} (they can never be predicted)");
         if (trainLabelSet.Count < 2)
-            throw new InvalidOperationException($"{task.Name}: the train split has {trainLabelSet.Count} label(s); classification needs at least 2");
+            throw new InvalidDataException($"{task.Name}: the train split has {trainLabelSet.Count} label(s); classification needs at least 2");
 
         int[] yTrain = train.Select(r => labelIds[r.Label]).ToArray();
         int[] yTest = test.Select(r => labelIds[r.Label]).ToArray();

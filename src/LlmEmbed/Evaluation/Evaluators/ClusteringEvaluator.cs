@@ -1,3 +1,4 @@
+using LlmEmbed.Embedding;
 using LlmEmbed.Evaluation.Caching;
 using LlmEmbed.Evaluation.Data;
 using LlmEmbed.Evaluation.Metrics;

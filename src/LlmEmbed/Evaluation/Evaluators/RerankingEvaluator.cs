@@ -1,3 +1,4 @@
+using LlmEmbed.Embedding;
 using LlmEmbed.Evaluation.Caching;
 using LlmEmbed.Evaluation.Data;
 using LlmEmbed.Evaluation.Metrics;
@@ -27,7 +28,7 @@ public static class RerankingEvaluator
         }
         var result = RerankingMetrics.Evaluate(instances);
         context.EvaluatedRows = result.EvaluatedCount;
-        if (result.EvaluatedCount == 0) throw new InvalidOperationException($"{context.Task.Name}: no instance has both positives and negatives");
+        if (result.EvaluatedCount == 0) throw new InvalidDataException($"{context.Task.Name}: no instance has both positives and negatives");
         var metrics = new Dictionary<string, double>
         {
             ["map"] = result.Map,

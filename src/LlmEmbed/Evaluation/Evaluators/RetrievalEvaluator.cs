@@ -1,8 +1,9 @@
+using LlmEmbed.Embedding;
 using LlmEmbed.Evaluation.Caching;
 using LlmEmbed.Evaluation.Data;
 using LlmEmbed.Evaluation.Metrics;
 using LlmEmbed.Evaluation.Results;
-using LlmEmbed.Evaluation.Search;
+using LlmEmbed.Search;
 
 namespace LlmEmbed.Evaluation.Evaluators;
 

@@ -1,3 +1,4 @@
+using LlmEmbed.Embedding;
 using LlmEmbed.Evaluation.Caching;
 using LlmEmbed.Evaluation.Data;
 using LlmEmbed.Evaluation.Metrics;
@@ -12,7 +13,7 @@ public static class StsEvaluator
     {
         string split = context.Task.EvalSplit;
         var pairs = context.Subsample(DatasetReader.ReadSts(context.DatasetFolder, split));
-        if (pairs.Count < 2) throw new InvalidOperationException($"{context.Task.Name}: STS needs at least 2 pairs, got {pairs.Count}");
+        if (pairs.Count < 2) throw new InvalidDataException($"{context.Task.Name}: STS needs at least 2 pairs, got {pairs.Count}");
         context.EvaluatedRows = pairs.Count;
         // Both sides in one call so shared sentences are encoded once.
         var all = await context.EncodeAsync(split, TextRole.Text, [.. pairs.Select(p => p.Sentence1), .. pairs.Select(p => p.Sentence2)], cancellationToken);

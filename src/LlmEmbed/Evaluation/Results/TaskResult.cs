@@ -34,9 +34,7 @@ public sealed record TaskResult(
     {
         Directory.CreateDirectory(folder);
         string path = Path.Combine(folder, FileName(TaskName));
-        string temp = path + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
-        File.WriteAllText(temp, ToJson(), new UTF8Encoding(false));
-        File.Move(temp, path, overwrite: true);
+        AtomicFile.WriteAllText(path, ToJson());
         return path;
     }
 

@@ -40,6 +40,7 @@ public sealed class ContrastiveTrainer
     }
 
     public string CheckpointRoot => Path.Combine(options.Output, "checkpoints");
+    /// <summary>Where <see cref="Run"/> leaves the trained model (for an embedding model: a folder <c>embed</c>/<c>evaluate</c> load).</summary>
     public string ModelDir => Path.Combine(options.Output, "model");
 
     /// <summary>The data-validation summary of the last <see cref="Run"/>.</summary>
@@ -52,7 +53,7 @@ public sealed class ContrastiveTrainer
         var store = new CheckpointStore(CheckpointRoot, options.KeepCheckpoints);
         var latest = store.Latest;
         if (latest != null && !resume)
-            throw new InvalidOperationException($"{options.Output} already holds checkpoints (latest step {latest.Value.Step}); pass --resume to continue it or choose another output folder");
+            throw new IOException($"{options.Output} already holds checkpoints (latest step {latest.Value.Step}); pass --resume to continue it or choose another output folder");
         if (resume && latest == null) log($"no checkpoint under {CheckpointRoot}; starting from scratch");
 
         var summary = new DataValidationSummary();
@@ -77,7 +78,7 @@ public sealed class ContrastiveTrainer
 
         if (options.Threads > 0) set_num_threads(options.Threads);
         Directory.CreateDirectory(options.Output);
-        File.WriteAllText(Path.Combine(options.Output, "training-config.yaml"), ContrastiveTrainingOptions.Serializer.Serialize(options));
+        AtomicFile.WriteAllText(Path.Combine(options.Output, "training-config.yaml"), ContrastiveTrainingOptions.Serializer.Serialize(options));
 
         manual_seed(options.Seed);
         var encoder = encoderFactory(options);
@@ -93,86 +94,55 @@ public sealed class ContrastiveTrainer
         var gradCache = new GradCache(encoder, loss, chunk, cacheGradients: options.ChunkSize > 0);
         var metrics = new MetricsLog(Path.Combine(options.Output, "metrics.jsonl"));
 
-        long step = 0, savedStep = -1;
-        string? lastCheckpoint = null;
-        if (latest is { } ck)
-        {
-            step = RestoreCheckpoint(ck.Path, parameters, optimizer, dataFingerprint, rowsPerStep);
-            lastCheckpoint = ck.Path;
-            savedStep = step;
-            metrics.TruncateAfter(step);
-            log($"resumed from {ck.Path} at step {step}");
-        }
-        else if (File.Exists(metrics.Path))
-        {
-            File.Delete(metrics.Path);
-        }
+        var (step, resumed) = TrainingLoop.Start(latest, dir => RestoreCheckpoint(dir, parameters, optimizer, dataFingerprint, rowsPerStep), metrics, log);
 
-        var clock = Stopwatch.StartNew();
-        var window = Stopwatch.StartNew();
-        long stepsThisRun = 0, windowRows = 0;
-        double lastLoss = double.NaN;
-        while (step < options.MaxSteps)
+        var loop = new TrainingLoop
         {
-            if (cancellation.IsCancellationRequested)
-            {
-                // Keep the work done so far: an interrupted run resumes from exactly here.
-                if (step > 0 && savedStep != step) SaveCheckpoint(store, step, parameters, optimizer, dataFingerprint, rowsPerStep);
-                cancellation.ThrowIfCancellationRequested();
-            }
-            double lr = schedule.At(step);
+            MaxSteps = options.MaxSteps,
+            LogEvery = options.LogEvery,
+            CheckpointEvery = options.CheckpointEvery,
+            Schedule = schedule,
+            Metrics = metrics,
+            Parameters = parameters.Select(p => p.Parameter).ToList(),
+            RateName = "rows_per_second",
+            Progress = progress,
+            Log = log,
+            AfterCheckpoint = () => LossCurvePlot.Save(metrics, Path.Combine(options.Output, "loss-curve.png"), "contrastive training", ("loss", "train loss")),
+        };
+        step = loop.Run(step, resumed, s =>
+        {
             double stepLoss = 0;
-            double gradNorm;
             optimizer.ZeroGrad();
             for (int micro = 0; micro < options.GradientAccumulationSteps; micro++)
             {
-                long position = step * rowsPerStep + (long)micro * options.BatchSize;
+                long position = s * rowsPerStep + (long)micro * options.BatchSize;
                 var batch = mixture.Batch(position, options.BatchSize);
-                long batchSeed = ContrastiveDataMixture.Mix(options.Seed, step + 1, micro + 1);
+                long batchSeed = ContrastiveDataMixture.Mix(options.Seed, s + 1, micro + 1);
                 double microLoss = gradCache.Accumulate(batch, batchSeed, 1.0 / options.GradientAccumulationSteps, double.IsFinite);
-                if (!double.IsFinite(microLoss)) throw new NonFiniteLossException(step + 1, microLoss, lastCheckpoint);
+                if (!double.IsFinite(microLoss)) return new TrainingLoop.StepResult(microLoss, double.NaN, rowsPerStep);
                 stepLoss += microLoss / options.GradientAccumulationSteps;
             }
-            gradNorm = optimizer.ClipGradNorm(options.GradClip);
-            if (!double.IsFinite(gradNorm)) throw new NonFiniteLossException(step + 1, gradNorm, lastCheckpoint);
-            optimizer.StepWith(lr);
-            step++;
-            stepsThisRun++;
-            windowRows += rowsPerStep;
-            lastLoss = stepLoss;
-
-            if (step % options.LogEvery == 0 || step == options.MaxSteps)
-            {
-                double rps = windowRows / Math.Max(window.Elapsed.TotalSeconds, 1e-9);
-                var remaining = TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / stepsThisRun * (options.MaxSteps - step));
-                metrics.Append(step, new Dictionary<string, object?>
-                {
-                    ["loss"] = stepLoss,
-                    ["lr"] = lr,
-                    ["grad_norm"] = Math.Round(gradNorm, 6),
-                    ["epoch"] = Math.Round((double)step * rowsPerStep / mixture.RowsPerEpoch, 4),
-                    ["rows_per_second"] = Math.Round(rps, 1),
-                });
-                progress?.Report(new TrainingProgress(step, options.MaxSteps, stepLoss, lr, rps, clock.Elapsed, remaining));
-                window.Restart();
-                windowRows = 0;
-            }
-            if (step % options.CheckpointEvery == 0 || step == options.MaxSteps)
-            {
-                lastCheckpoint = SaveCheckpoint(store, step, parameters, optimizer, dataFingerprint, rowsPerStep);
-                savedStep = step;
-                LossCurvePlot.Save(metrics, Path.Combine(options.Output, "loss-curve.png"), "contrastive training", ("loss", "train loss"));
-            }
+            double gradNorm = optimizer.ClipGradNorm(options.GradClip);
+            var epoch = new Dictionary<string, object?> { ["epoch"] = Math.Round((double)(s + 1) * rowsPerStep / mixture.RowsPerEpoch, 4) };
+            return new TrainingLoop.StepResult(stepLoss, gradNorm, rowsPerStep, epoch);
+        }, optimizer.StepWith, s => SaveCheckpoint(store, s, parameters, optimizer, dataFingerprint, rowsPerStep), cancellation);
+        // The run's product: a complete model folder, written beside its final name and renamed into place.
+        string staging = ModelDir + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
+        try
+        {
+            Directory.CreateDirectory(staging);
+            encoder.Save(staging);
+            AtomicFile.WriteAllText(Path.Combine(staging, "training-config.yaml"), ContrastiveTrainingOptions.Serializer.Serialize(options));
+            if (Directory.Exists(ModelDir)) Directory.Delete(ModelDir, recursive: true);
+            Directory.Move(staging, ModelDir);
         }
-
-        Directory.CreateDirectory(ModelDir);
-        string weights = Path.Combine(ModelDir, TrainableFile);
-        SafeTensorsFile.Save(weights, parameters.Select(p => new KeyValuePair<string, Tensor>(p.Name, p.Parameter)),
-            new Dictionary<string, string> { ["step"] = step.ToString(System.Globalization.CultureInfo.InvariantCulture) });
-        File.WriteAllText(Path.Combine(ModelDir, "training-config.yaml"), ContrastiveTrainingOptions.Serializer.Serialize(options));
+        finally
+        {
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+        }
         LossCurvePlot.Save(metrics, Path.Combine(options.Output, "loss-curve.png"), "contrastive training", ("loss", "train loss"));
-        var result = new ContrastiveTrainingResult(options.Output, weights, step, step * rowsPerStep, lastLoss, clock.Elapsed);
-        File.WriteAllText(Path.Combine(options.Output, "result.json"), JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
+        var result = new ContrastiveTrainingResult(options.Output, ModelDir, step, step * rowsPerStep, loop.LastLoss, loop.Elapsed);
+        AtomicFile.WriteAllText(Path.Combine(options.Output, "result.json"), JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
         return result;
     }
 

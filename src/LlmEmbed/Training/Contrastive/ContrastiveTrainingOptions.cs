@@ -1,3 +1,4 @@
+using LlmEmbed.Embedding;
 using YamlDotNet.RepresentationModel;
 using YamlDotNet.Serialization;
 
@@ -11,7 +12,13 @@ namespace LlmEmbed.Training.Contrastive;
 public sealed class ContrastiveTrainingOptions
 {
     public string Output { get; set; } = "runs/contrastive";
-    public ContrastiveModelOptions Model { get; set; } = new();
+
+    /// <summary>
+    /// The embedding model to train: the same object (and YAML keys) as its <c>embedding_config.json</c> — base_model,
+    /// preset or pooler + attention, max_length, dtype (default auto), device, instruction, lora. Checked by its own
+    /// <see cref="EmbeddingModelConfig.Validate"/>, the one place these settings are checked.
+    /// </summary>
+    public EmbeddingModelConfig Model { get; set; } = new();
 
     public List<TrainingFileOptions> Files { get; set; } = [];
     public BadRowPolicy OnBadRow { get; set; } = BadRowPolicy.Skip;
@@ -111,6 +118,14 @@ public sealed class ContrastiveTrainingOptions
 
     public static ISerializer Serializer => YamlConfig.Serializer;
 
+    /// <summary>A copy whose settings can be changed without touching this one (the model recipe is immutable already).</summary>
+    public ContrastiveTrainingOptions Clone()
+    {
+        var copy = (ContrastiveTrainingOptions)MemberwiseClone();
+        copy.Files = Files.Select(f => new TrainingFileOptions { Path = f.Path, Weight = f.Weight, Instruction = f.Instruction }).ToList();
+        return copy;
+    }
+
     /// <summary>Rejects out-of-range values before any work starts; each message names the option.</summary>
     public void Validate()
     {
@@ -140,13 +155,14 @@ public sealed class ContrastiveTrainingOptions
         Check(CheckpointEvery >= 1, $"checkpoint_every must be >= 1 (got {CheckpointEvery})");
         Check(KeepCheckpoints >= 1, $"keep_checkpoints must be >= 1 (got {KeepCheckpoints})");
         Check(Threads >= 0, $"threads must be >= 0 (got {Threads})");
-        Check(Model.MaxLength >= 1, $"model.max_length must be >= 1 (got {Model.MaxLength})");
-        Check(Model.Dtype is "float32" or "bfloat16", $"model.dtype must be float32 or bfloat16 (got '{Model.Dtype}')");
-        Check(Model.Attention is "causal" or "bidirectional", $"model.attention must be causal or bidirectional (got '{Model.Attention}')");
-        Check(Model.Lora.Rank >= 1, $"model.lora.r must be >= 1 (got {Model.Lora.Rank})");
-        Check(Model.Lora.Alpha > 0, $"model.lora.alpha must be positive (got {Model.Lora.Alpha})");
-        Check(Model.Lora.Dropout is >= 0 and < 1, $"model.lora.dropout must be in [0, 1) (got {Model.Lora.Dropout})");
-        Check(!Model.Lora.Enabled || Model.Lora.Targets.Count > 0, "model.lora.target_modules must list at least one projection");
+        try
+        {
+            Model.Validate("model");
+        }
+        catch (InvalidDataException e)
+        {
+            errors.Add(e.Message);
+        }
         if (errors.Count > 0) throw new ArgumentException("invalid training options:\n  " + string.Join("\n  ", errors));
     }
 
@@ -156,7 +172,7 @@ public sealed class ContrastiveTrainingOptions
         var missing = new List<string>();
         for (int i = 0; i < Files.Count; i++)
             if (!File.Exists(Files[i].Path)) missing.Add($"files[{i}].path: '{Files[i].Path}' does not exist");
-        if (Model.Path is { } p && !Directory.Exists(p) && !File.Exists(p)) missing.Add($"model.path: '{p}' does not exist");
+        if (Model.BaseModel is { } p && !Directory.Exists(p)) missing.Add($"model.base_model: '{p}' does not exist");
         if (missing.Count > 0) throw new FileNotFoundException(string.Join("\n", missing));
     }
 }

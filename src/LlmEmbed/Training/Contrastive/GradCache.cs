@@ -1,3 +1,4 @@
+using LlmEmbed.Embedding;
 using static TorchSharp.torch;
 
 namespace LlmEmbed.Training.Contrastive;
@@ -55,8 +56,8 @@ public sealed class GradCache
             using var scope = NewDisposeScope();
             if (!CacheGradients)
             {
-                var q = EncodeAll(queries, ContrastiveTextRole.Query, instructions, batchSeed, 0);
-                var d = EncodeAll(documents, ContrastiveTextRole.Document, null, batchSeed, 1);
+                var q = EncodeAll(queries, TextRole.Query, instructions, batchSeed, 0);
+                var d = EncodeAll(documents, TextRole.Document, null, batchSeed, 1);
                 var loss = ComputeLoss(q, d, n, documents);
                 double value = loss.item<float>();
                 if (checkLoss != null && !checkLoss(value)) return value;
@@ -67,8 +68,8 @@ public sealed class GradCache
             Tensor qReps, dReps;
             using (no_grad())
             {
-                qReps = EncodeAll(queries, ContrastiveTextRole.Query, instructions, batchSeed, 0).to(ScalarType.Float32).detach().requires_grad_(true);
-                dReps = EncodeAll(documents, ContrastiveTextRole.Document, null, batchSeed, 1).to(ScalarType.Float32).detach().requires_grad_(true);
+                qReps = EncodeAll(queries, TextRole.Query, instructions, batchSeed, 0).to(ScalarType.Float32).detach().requires_grad_(true);
+                dReps = EncodeAll(documents, TextRole.Document, null, batchSeed, 1).to(ScalarType.Float32).detach().requires_grad_(true);
             }
             var cachedLoss = ComputeLoss(qReps, dReps, n, documents);
             double cachedValue = cachedLoss.item<float>();
@@ -76,8 +77,8 @@ public sealed class GradCache
             var grads = autograd.grad([cachedLoss], [qReps, dReps]);
             var qGrad = grads[0].mul(gradientScale);
             var dGrad = grads[1].mul(gradientScale);
-            BackwardChunks(queries, ContrastiveTextRole.Query, instructions, batchSeed, 0, qGrad);
-            BackwardChunks(documents, ContrastiveTextRole.Document, null, batchSeed, 1, dGrad);
+            BackwardChunks(queries, TextRole.Query, instructions, batchSeed, 0, qGrad);
+            BackwardChunks(documents, TextRole.Document, null, batchSeed, 1, dGrad);
             return cachedValue;
         }
         finally
@@ -94,7 +95,7 @@ public sealed class GradCache
     }
 
     /// <summary>All texts of one side, chunk by chunk (each chunk under its own seed), concatenated.</summary>
-    private Tensor EncodeAll(string[] texts, ContrastiveTextRole role, string?[]? instructions, long batchSeed, int side)
+    private Tensor EncodeAll(string[] texts, TextRole role, string?[]? instructions, long batchSeed, int side)
     {
         var parts = new List<Tensor>();
         for (int start = 0, chunk = 0; start < texts.Length; start += ChunkSize, chunk++)
@@ -102,7 +103,7 @@ public sealed class GradCache
         return parts.Count == 1 ? parts[0] : cat(parts, dim: 0);
     }
 
-    private void BackwardChunks(string[] texts, ContrastiveTextRole role, string?[]? instructions, long batchSeed, int side, Tensor grad)
+    private void BackwardChunks(string[] texts, TextRole role, string?[]? instructions, long batchSeed, int side, Tensor grad)
     {
         for (int start = 0, chunk = 0; start < texts.Length; start += ChunkSize, chunk++)
         {
@@ -114,7 +115,7 @@ public sealed class GradCache
         }
     }
 
-    private Tensor EncodeChunk(string[] texts, ContrastiveTextRole role, string?[]? instructions, long batchSeed, int side, int start, int chunk)
+    private Tensor EncodeChunk(string[] texts, TextRole role, string?[]? instructions, long batchSeed, int side, int start, int chunk)
     {
         int count = Math.Min(ChunkSize, texts.Length - start);
         manual_seed(ChunkSeed(batchSeed, side, chunk));

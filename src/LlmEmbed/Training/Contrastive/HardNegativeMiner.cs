@@ -1,4 +1,4 @@
-using LlmEmbed.Evaluation.Search;
+using LlmEmbed.Search;
 
 namespace LlmEmbed.Training.Contrastive;
 

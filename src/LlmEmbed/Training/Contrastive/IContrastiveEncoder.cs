@@ -1,3 +1,4 @@
+using LlmEmbed.Embedding;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -9,8 +10,8 @@ namespace LlmEmbed.Training.Contrastive;
 /// <code>
 /// sealed class EmbeddingModelEncoder(EmbeddingModel model) : IContrastiveEncoder
 /// {
-///     public Tensor Encode(IReadOnlyList&lt;string&gt; texts, ContrastiveTextRole role, IReadOnlyList&lt;string?&gt;? instructions) =>
-///         model.EncodeWithGrad(texts, role == ContrastiveTextRole.Query ? instructions : null);   // [n, d], autograd on
+///     public Tensor Encode(IReadOnlyList&lt;string&gt; texts, TextRole role, IReadOnlyList&lt;string?&gt;? instructions) =>
+///         model.EncodeWithGrad(texts, role == TextRole.Query ? instructions : null);   // [n, d], autograd on
 ///     public IEnumerable&lt;(string Name, Parameter Parameter)&gt; TrainableParameters() =>
 ///         model.named_parameters().Where(p => p.parameter.requires_grad).Select(p => (p.name, p.parameter));
 ///     public void Train(bool training) { if (training) model.train(); else model.eval(); }
@@ -28,15 +29,23 @@ namespace LlmEmbed.Training.Contrastive;
 /// <item>The same inputs, parameters and seed must give the same output whether or not the graph is recorded.</item>
 /// <item><see cref="TrainableParameters"/> names are stable across processes (they key checkpoints); frozen
 /// parameters must not be listed (they are re-created from the model files / seed, not checkpointed).</item>
-/// <item>Instructions (one per text, null for none) apply to <see cref="ContrastiveTextRole.Query"/> texts; documents get null.</item>
+/// <item>Instructions (one per text, null for none) apply to <see cref="TextRole.Query"/> texts; documents get null.</item>
 /// </list>
 /// </remarks>
 public interface IContrastiveEncoder
 {
-    Tensor Encode(IReadOnlyList<string> texts, ContrastiveTextRole role, IReadOnlyList<string?>? instructions = null);
+    Tensor Encode(IReadOnlyList<string> texts, TextRole role, IReadOnlyList<string?>? instructions = null);
 
     IEnumerable<(string Name, Parameter Parameter)> TrainableParameters();
 
     /// <summary>Switches dropout on (training) or off (evaluation / mining).</summary>
     void Train(bool training);
+
+    /// <summary>
+    /// Writes the trained model into <paramref name="folder"/> (an empty folder the trainer then renames into place). The
+    /// default writes the trainable parameters as <c>trainable.safetensors</c>; an embedding model writes a loadable folder.
+    /// </summary>
+    void Save(string folder) =>
+        Checkpoints.SafeTensorsFile.Save(System.IO.Path.Combine(folder, ContrastiveTrainer.TrainableFile),
+            TrainableParameters().Select(p => new KeyValuePair<string, Tensor>(p.Name, p.Parameter)));
 }

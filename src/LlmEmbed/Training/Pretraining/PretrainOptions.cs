@@ -9,10 +9,11 @@ namespace LlmEmbed.Training.Pretraining;
 public sealed class PretrainOptions
 {
     public string Output { get; set; } = "runs/pretrain";
-    public string Tokenizer { get; set; } = "../shared/models/tokenizers/llama2";
+    /// <summary>Tokenizer folder or file (required; <c>llm-embed pretrain</c> defaults it to the workspace's).</summary>
+    public string Tokenizer { get; set; } = "";
 
-    /// <summary>Text files or glob patterns (<c>dir/*.txt</c>) of the corpus.</summary>
-    public List<string> Files { get; set; } = ["../shared/data/pretrain/*.txt"];
+    /// <summary>Text files or glob patterns (<c>dir/*.txt</c>) of the corpus (required; the CLI defaults it to the workspace's).</summary>
+    public List<string> Files { get; set; } = [];
     public double ValidationFraction { get; set; } = 0.005;
 
     /// <summary>Where the tokenised corpus is cached; default <c>{output}/token-cache</c>.</summary>
@@ -38,7 +39,7 @@ public sealed class PretrainOptions
     public double GradClip { get; set; } = 1.0;
 
     /// <summary>float32 or bfloat16 weights (bf16 keeps float32 master copies in the optimiser).</summary>
-    public string Dtype { get; set; } = "float32";
+    public string Dtype { get; set; } = "auto";
     public long Seed { get; set; } = 1234;
     public int LogEvery { get; set; } = 10;
     public int EvalEvery { get; set; } = 100;
@@ -74,13 +75,14 @@ public sealed class PretrainOptions
         Check(WeightDecay >= 0, $"weight_decay must be >= 0 (got {WeightDecay})");
         Check(Beta1 is >= 0 and < 1 && Beta2 is >= 0 and < 1, "beta1 and beta2 must be in [0, 1)");
         Check(GradClip >= 0, $"grad_clip must be >= 0 (got {GradClip})");
-        Check(Dtype is "float32" or "bfloat16", $"dtype must be float32 or bfloat16 (got '{Dtype}')");
+        Check(Dtype is "auto" or "float32" or "bfloat16", $"dtype must be auto, float32 or bfloat16 (got '{Dtype}')");
         Check(ValidationFraction is >= 0 and < 1, $"validation_fraction must be in [0, 1) (got {ValidationFraction})");
         Check(MntpMaskProbability is > 0 and < 1, $"mntp_mask_probability must be in (0, 1) (got {MntpMaskProbability})");
         Check(LogEvery >= 1 && EvalEvery >= 1 && CheckpointEvery >= 1, "log_every, eval_every and checkpoint_every must be >= 1");
         Check(KeepCheckpoints >= 1, $"keep_checkpoints must be >= 1 (got {KeepCheckpoints})");
         Check(EvalBatches >= 1, $"eval_batches must be >= 1 (got {EvalBatches})");
         Check(Files.Count > 0, "files must list at least one text file or pattern");
+        Check(!string.IsNullOrWhiteSpace(Tokenizer), "tokenizer must name a tokenizer folder or file");
         Check(SequenceLength <= Model.MaxPositionEmbeddings || Model.InitFrom != null,
             $"sequence_length ({SequenceLength}) exceeds model.max_position_embeddings ({Model.MaxPositionEmbeddings})");
         Check(Threads >= 0, $"threads must be >= 0 (got {Threads})");

@@ -40,11 +40,11 @@ public sealed class Pretrainer
         var store = new CheckpointStore(CheckpointRoot, options.KeepCheckpoints);
         var latest = store.Latest;
         if (latest != null && !resume)
-            throw new InvalidOperationException($"{options.Output} already holds checkpoints (latest step {latest.Value.Step}); pass --resume to continue it or choose another output folder");
+            throw new IOException($"{options.Output} already holds checkpoints (latest step {latest.Value.Step}); pass --resume to continue it or choose another output folder");
         if (options.Threads > 0) set_num_threads(options.Threads);
 
         Directory.CreateDirectory(options.Output);
-        File.WriteAllText(Path.Combine(options.Output, "pretrain-config.yaml"), PretrainOptions.Serializer.Serialize(options));
+        AtomicFile.WriteAllText(Path.Combine(options.Output, "pretrain-config.yaml"), PretrainOptions.Serializer.Serialize(options));
         var tokenizer = Directory.Exists(options.Tokenizer) ? TextTokenizer.Load(options.Tokenizer) : TextTokenizer.LoadFile(options.Tokenizer);
         string cacheDir = options.CacheDir ?? Path.Combine(options.Output, "token-cache");
         var corpus = TokenCorpus.Build(files, tokenizer, TokenizerId(options.Tokenizer), cacheDir, options.ValidationFraction, log, cancellation);
@@ -55,7 +55,7 @@ public sealed class Pretrainer
         var train = new PackedSequences(trainTokens, options.SequenceLength);
         PackedSequences? validation = valTokens.Count > 0 ? new PackedSequences(valTokens, options.SequenceLength) : null;
 
-        var dtype = options.Dtype == "bfloat16" ? ScalarType.BFloat16 : ScalarType.Float32;
+        var dtype = ComputeDevice.ParseDType(options.Dtype);
         using var model = options.Model.InitFrom is { } from
             ? DecoderModel.Load(from, dtype)
             : DecoderModel.CreateRandom(options.Model.ToConfig(tokenizer.VocabSize, tokenizer.BosId, tokenizer.EosId), options.Seed, dtype, options.Model.InitStd);
@@ -68,90 +68,49 @@ public sealed class Pretrainer
         var schedule = new LearningRateSchedule(options.LearningRate, options.WarmupSteps, options.MaxSteps, options.Schedule, options.MinLearningRateRatio);
         var metrics = new MetricsLog(Path.Combine(options.Output, "metrics.jsonl"));
 
-        long step = 0;
-        string? lastCheckpoint = null;
-        if (latest is { } ck)
-        {
-            step = RestoreCheckpoint(ck.Path, model, optimizer);
-            lastCheckpoint = ck.Path;
-            metrics.TruncateAfter(step);
-            log($"resumed from {ck.Path} at step {step}");
-        }
-        else if (File.Exists(metrics.Path))
-        {
-            File.Delete(metrics.Path);
-        }
+        var (step, resumed) = TrainingLoop.Start(latest, dir => RestoreCheckpoint(dir, model, optimizer), metrics, log);
 
         int maskToken = options.MntpMaskTokenId ?? tokenizer.TokenToId("_") ?? tokenizer.TokenToId("▁_") ?? 0;
-        var clock = Stopwatch.StartNew();
-        long stepsThisRun = 0;
-        double lastLoss = double.NaN;
-        var window = Stopwatch.StartNew();
-        long windowTokens = 0;
-        while (step < options.MaxSteps)
+        var loopClock = Stopwatch.StartNew();
+        var loop = new TrainingLoop
         {
-            cancellation.ThrowIfCancellationRequested();
-            double lr = schedule.At(step);
-            double loss;
-            long tokens;
-            using (var scope = NewDisposeScope())
+            MaxSteps = options.MaxSteps,
+            LogEvery = options.LogEvery,
+            CheckpointEvery = options.CheckpointEvery,
+            Schedule = schedule,
+            Metrics = metrics,
+            Parameters = model.parameters().ToList(),
+            RateName = "tokens_per_second",
+            Progress = progress,
+            Log = log,
+            AfterStep = (done, loss, lr) =>
             {
-                var (input, mask, lengths) = Batch(train, step * options.BatchSize, options.BatchSize);
-                tokens = lengths.Sum();
-                var (lossTensor, _) = Loss(model, input, mask, step, maskToken, training: true);
-                optimizer.ZeroGrad();
-                lossTensor.backward();
-                loss = lossTensor.item<float>();
-                if (!double.IsFinite(loss)) throw new NonFiniteLossException(step, loss, lastCheckpoint);
-                // A finite loss can still have an overflowing gradient; stepping with it would write inf/NaN into
-                // the weights, and the next checkpoint would then save them as if they were good.
-                double gradNorm = optimizer.ClipGradNorm(options.GradClip);
-                if (!double.IsFinite(gradNorm))
-                {
-                    log($"step {step}: the gradient norm is {gradNorm} (loss {loss}); stopping before the update");
-                    throw new NonFiniteLossException(step, gradNorm, lastCheckpoint);
-                }
-                optimizer.StepWith(lr);
-            }
-            step++;
-            stepsThisRun++;
-            lastLoss = loss;
-            windowTokens += tokens;
-
-            if (step % options.LogEvery == 0 || step == options.MaxSteps)
-            {
-                double tps = windowTokens / Math.Max(window.Elapsed.TotalSeconds, 1e-9);
-                var remaining = TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / stepsThisRun * (options.MaxSteps - step));
-                metrics.Append(step, new Dictionary<string, object?> { ["loss"] = Math.Round(loss, 6), ["lr"] = lr, ["tokens_per_second"] = Math.Round(tps, 1), ["tokens_seen"] = step * (long)options.BatchSize * options.SequenceLength });
-                progress?.Report(new TrainingProgress(step, options.MaxSteps, loss, lr, tps, clock.Elapsed, remaining));
-                window.Restart();
-                windowTokens = 0;
-            }
-            if (validation != null && (step % options.EvalEvery == 0 || step == options.MaxSteps))
-            {
+                if (validation == null || (done % options.EvalEvery != 0 && done != options.MaxSteps)) return;
                 var (valLoss, ppl, bpb) = Evaluate(model, validation, corpus, maskToken);
-                metrics.Append(step, new Dictionary<string, object?> { ["val_loss"] = Math.Round(valLoss, 6), ["val_perplexity"] = Math.Round(ppl, 4), ["val_bits_per_byte"] = Math.Round(bpb, 6) });
-                progress?.Report(new TrainingProgress(step, options.MaxSteps, loss, lr, 0, clock.Elapsed, null, $"validation loss {valLoss:F4}, perplexity {ppl:F2}, {bpb:F4} bits/byte"));
+                metrics.Append(done, new Dictionary<string, object?> { ["val_loss"] = Math.Round(valLoss, 6), ["val_perplexity"] = Math.Round(ppl, 4), ["val_bits_per_byte"] = Math.Round(bpb, 6) });
+                progress?.Report(new TrainingProgress(done, options.MaxSteps, loss, lr, 0, loopClock.Elapsed, null, $"validation loss {valLoss:F4}, perplexity {ppl:F2}, {bpb:F4} bits/byte"));
                 LossCurvePlot.Save(metrics, Path.Combine(options.Output, "loss-curve.png"), "pretraining", ("loss", "train loss"), ("val_loss", "validation loss"));
-            }
-            if (step % options.CheckpointEvery == 0 || step == options.MaxSteps)
-            {
-                // Never save diverged weights as a checkpoint: resuming from it would be worthless.
-                if (!WeightsAreFinite(model))
-                {
-                    log($"step {step}: the weights are no longer finite (last loss {loss}); the checkpoint is not written");
-                    throw new NonFiniteLossException(step, double.NaN, lastCheckpoint);
-                }
-                lastCheckpoint = SaveCheckpoint(store, step, model, optimizer);
-            }
-        }
+            },
+        };
+        step = loop.Run(step, resumed, s =>
+        {
+            using var scope = NewDisposeScope();
+            var (input, mask, lengths) = Batch(train, s * options.BatchSize, options.BatchSize);
+            var (lossTensor, _) = Loss(model, input, mask, s, maskToken, training: true);
+            optimizer.ZeroGrad();
+            lossTensor.backward();
+            double loss = lossTensor.item<float>();
+            double gradNorm = double.IsFinite(loss) ? optimizer.ClipGradNorm(options.GradClip) : double.NaN;
+            var seen = new Dictionary<string, object?> { ["tokens_seen"] = (s + 1) * (long)options.BatchSize * options.SequenceLength };
+            return new TrainingLoop.StepResult(loss, gradNorm, lengths.Sum(), seen);
+        }, optimizer.StepWith, s => SaveCheckpoint(store, s, model, optimizer), cancellation);
 
         var (finalValLoss, finalPpl, finalBpb) = validation != null ? Evaluate(model, validation, corpus, maskToken) : (double.NaN, double.NaN, double.NaN);
         model.Save(ModelDir);
         tokenizer.SaveTo(ModelDir);
         LossCurvePlot.Save(metrics, Path.Combine(options.Output, "loss-curve.png"), "pretraining", ("loss", "train loss"), ("val_loss", "validation loss"));
-        var result = new PretrainResult(ModelDir, step, step * (long)options.BatchSize * options.SequenceLength, lastLoss, finalValLoss, finalPpl, finalBpb, clock.Elapsed);
-        File.WriteAllText(Path.Combine(options.Output, "result.json"), JsonSerializer.Serialize(result, new JsonSerializerOptions
+        var result = new PretrainResult(ModelDir, step, step * (long)options.BatchSize * options.SequenceLength, loop.LastLoss, finalValLoss, finalPpl, finalBpb, loopClock.Elapsed);
+        AtomicFile.WriteAllText(Path.Combine(options.Output, "result.json"), JsonSerializer.Serialize(result, new JsonSerializerOptions
         {
             WriteIndented = true,
             // Without validation the validation numbers are NaN, which plain JSON cannot hold.
@@ -258,12 +217,6 @@ public sealed class Pretrainer
         return (loss, Math.Exp(loss), bitsPerByte);
     }
 
-    private static bool WeightsAreFinite(DecoderModel model)
-    {
-        using var scope = NewDisposeScope();
-        return model.parameters().All(p => isfinite(p).all().item<bool>());
-    }
-
     private string SaveCheckpoint(CheckpointStore store, long step, DecoderModel model, AdamW optimizer)
     {
         return store.Save(step, dir =>
@@ -271,7 +224,7 @@ public sealed class Pretrainer
             SafeTensorsFile.Save(Path.Combine(dir, "model.safetensors"), model.BaseStateDict());
             SafeTensorsFile.Save(Path.Combine(dir, "optimizer.safetensors"), optimizer.StateTensors());
             model.Config.Save(Path.Combine(dir, "config.json"));
-            File.WriteAllText(Path.Combine(dir, "state.json"), JsonSerializer.Serialize(new { step, optimizer_step = optimizer.Step, seed = options.Seed }));
+            AtomicFile.WriteAllText(Path.Combine(dir, "state.json"), JsonSerializer.Serialize(new { step, optimizer_step = optimizer.Step, seed = options.Seed }));
         });
     }
 

@@ -69,7 +69,7 @@ public static class TokenCorpus
         foreach (var f in files)
             if (!File.Exists(f)) throw new FileNotFoundException($"pretraining file not found: {f}", f);
         if (validationFraction is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(validationFraction), validationFraction, "validation fraction must be in [0, 1)");
-        int eos = tokenizer.EosId ?? throw new InvalidOperationException("the tokenizer has no EOS token to separate documents");
+        int eos = tokenizer.EosId ?? throw new InvalidDataException("the tokenizer has no EOS token to separate documents");
         int width = tokenizer.VocabSize <= ushort.MaxValue + 1 ? 2 : 4;
 
         var ordered = files.Select(Path.GetFullPath).OrderBy(f => f, StringComparer.Ordinal).ToList();
@@ -132,8 +132,7 @@ public static class TokenCorpus
             Key = key, BytesPerToken = width, TrainTokens = trainTokens, ValidationTokens = valTokens, TrainBytes = trainBytes, ValidationBytes = valBytes,
             TrainDocuments = trainDocs, ValidationDocuments = valDocs, Files = ordered,
         };
-        File.WriteAllText(infoPath + ".tmp", JsonSerializer.Serialize(info, new JsonSerializerOptions { WriteIndented = true }));
-        File.Move(infoPath + ".tmp", infoPath, overwrite: true);
+        AtomicFile.WriteAllText(infoPath, JsonSerializer.Serialize(info, new JsonSerializerOptions { WriteIndented = true }));
         return info;
     }
 

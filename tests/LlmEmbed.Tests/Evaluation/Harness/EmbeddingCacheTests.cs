@@ -1,3 +1,4 @@
+using LlmEmbed.Embedding;
 using LlmEmbed.Evaluation.Caching;
 using LlmEmbed.Evaluation.Tasks;
 using LlmEmbed.Tests.Support;
@@ -71,7 +72,8 @@ public class EmbeddingCacheTests
         var encoder = new TextEncoder(generator, "m", cache: null, instructionMode: InstructionMode.Separate);
         await encoder.EncodeAsync("T", "test", TextRole.Text, "Classify", ["hello"]);
         Assert.Equal(["hello"], generator.Batches[0]);
-        Assert.Equal("Classify", generator.Options[0]!.AdditionalProperties![InstructionFormatter.AdditionalPropertyKey]);
+        Assert.Equal("Classify", generator.Options[0]!.AdditionalProperties![EmbeddingGenerator.InstructionProperty]);
+        Assert.Equal("Text", generator.Options[0]!.AdditionalProperties![EmbeddingGenerator.RoleProperty]);
     }
 
     [Fact]

@@ -57,9 +57,10 @@ public class TaskRegistryTests
     [Fact]
     public void FormatsInstructionsLikeE5Mistral()
     {
-        Assert.Equal("Instruct: Find it\nQuery: hello", InstructionFormatter.Format("Find it", "hello"));
-        Assert.Equal("hello", InstructionFormatter.Format(null, "hello"));
-        Assert.Equal("hello", InstructionFormatter.Format("  ", "hello"));
-        Assert.StartsWith(InstructionFormatter.Prefix("Find it"), InstructionFormatter.Format("Find it", "hello"));
+        var format = LlmEmbed.Embedding.InstructionOptions.Default;
+        Assert.Equal("Instruct: Find it\nQuery: hello", format.Format("Find it", "hello"));
+        Assert.Equal("hello", format.Format(null, "hello"));
+        Assert.Equal("hello", format.Format("  ", "hello"));
+        Assert.StartsWith(format.Prefix("Find it"), format.Format("Find it", "hello"));
     }
 }

@@ -1,4 +1,4 @@
-using LlmEmbed.Evaluation.Search;
+using LlmEmbed.Search;
 using static TorchSharp.torch;
 
 namespace LlmEmbed.Tests.Evaluation.Search;

@@ -7,7 +7,15 @@ namespace LlmEmbed.Tests.Training.Pretraining;
 public class PretrainOptionsTests
 {
     [Fact]
-    public void DefaultsAreValid() => new PretrainOptions().Validate();
+    public void DefaultsAreValid()
+    {
+        // The library has no workspace paths: without tokenizer and files the options are incomplete...
+        var e = Assert.Throws<ArgumentException>(() => new PretrainOptions().Validate());
+        Assert.Contains("files", e.Message);
+        Assert.Contains("tokenizer", e.Message);
+        // ...and the CLI fills in the workspace's.
+        LlmEmbed.Cli.Commands.PretrainCommand.WithWorkspaceDefaults(new PretrainOptions()).Validate();
+    }
 
     public static TheoryData<string, string> BadOptions() => new()
     {
@@ -95,7 +103,7 @@ public class PretrainOptionsTests
         Assert.Equal(32, o.Model.HiddenSize);
         Assert.Equal(2, o.Model.NumKeyValueHeads); // untouched keys keep their defaults
         Assert.Equal(256, o.SequenceLength);
-        o.Validate();
+        LlmEmbed.Cli.Commands.PretrainCommand.WithWorkspaceDefaults(o).Validate(); // tokenizer and files from the CLI's defaults
     }
 
     [Fact]

@@ -87,7 +87,7 @@ public class PretrainerTests
         Assert.Equal([20L, 30L], new CheckpointStore(Path.Combine(options.Output, "checkpoints"), 2).List().Select(c => c.Step));
 
         // Running again into the same folder without resume is refused (it would mix two runs).
-        var again = Assert.Throws<InvalidOperationException>(() => new Pretrainer(options).Run(resume: false));
+        var again = Assert.Throws<IOException>(() => new Pretrainer(options).Run(resume: false));
         Assert.Contains("--resume", again.Message);
     }
 
@@ -166,19 +166,20 @@ public class PretrainerTests
         cut.MaxSteps = 8;
         cut.CheckpointEvery = 2;
         cut.EvalEvery = 100;
-        // Stop the run after step 5: the newest checkpoint is step 4, and step 5's work is lost.
+        // Stop the run after step 5: like contrastive training (one loop skeleton), pretraining checkpoints the last
+        // completed step on cancellation, so no work is lost.
         using (var cancel = new CancellationTokenSource())
         {
             var progress = new SyncProgress(p => { if (p.Step == 5) cancel.Cancel(); });
             Assert.ThrowsAny<OperationCanceledException>(() => new Pretrainer(cut).Run(resume: false, progress, cancel.Token));
         }
         var store = new CheckpointStore(Path.Combine(cut.Output, "checkpoints"), cut.KeepCheckpoints);
-        Assert.Equal(4, store.Latest!.Value.Step);
+        Assert.Equal(5, store.Latest!.Value.Step);
         Assert.False(File.Exists(Path.Combine(cut.Output, "result.json")));
 
         var messages = new List<string>();
         var resumed = new Pretrainer(cut, messages.Add).Run(resume: true);
-        Assert.Contains(messages, m => m.Contains("resumed") && m.Contains("step 4"));
+        Assert.Contains(messages, m => m.Contains("resumed") && m.Contains("step 5"));
         Assert.Contains(messages, m => m.Contains("up to date")); // the token cache is reused
 
         // Same data order, same optimiser state: the weights and optimiser state are bit-identical.
@@ -217,7 +218,7 @@ public class PretrainerTests
         options.WarmupSteps = 0;
         options.LearningRate = 1e38;
         var e = Assert.Throws<NonFiniteLossException>(() => new Pretrainer(options).Run(resume: true));
-        Assert.InRange(e.Step, 5, 7);
+        Assert.InRange(e.Step, 6, 8); // steps are numbered from 1, as in the metrics log and contrastive training
         Assert.False(double.IsFinite(e.Loss));
         Assert.Equal(good.Path, e.LastCheckpoint);
         Assert.Contains(good.Path, e.Message);
@@ -242,7 +243,7 @@ public class PretrainerTests
         }
         options.Model.InitFrom = tmp.File("poisoned");
         var e = Assert.Throws<NonFiniteLossException>(() => new Pretrainer(options).Run(resume: false));
-        Assert.Equal(0, e.Step);
+        Assert.Equal(1, e.Step); // the first step, numbered as the metrics log numbers it
         Assert.Null(e.LastCheckpoint);
         Assert.Contains("No checkpoint", e.Message);
         Assert.Empty(new CheckpointStore(Path.Combine(options.Output, "checkpoints"), 1).List());

@@ -1,4 +1,4 @@
-namespace LlmEmbed.Evaluation.Search;
+namespace LlmEmbed.Search;
 
 /// <summary>One search result: the corpus row index and its similarity to the query.</summary>
 public readonly record struct SearchHit(int Index, double Score);

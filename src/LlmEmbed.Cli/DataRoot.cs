@@ -1,6 +1,6 @@
-namespace LlmEmbed.Evaluation.Tasks;
+namespace LlmEmbed.Cli;
 
-/// <summary>Finds the evaluation data folder.</summary>
+/// <summary>Finds the evaluation data folder: a workspace default, so it lives in the CLI, not the library.</summary>
 public static class DataRoot
 {
     /// <summary>Environment variable that overrides the default data folder.</summary>

@@ -1,4 +1,4 @@
-namespace LlmEmbed.Evaluation.Search;
+namespace LlmEmbed.Search;
 
 /// <summary>How <see cref="ExactSearch"/> scores a query row against a corpus row.</summary>
 public enum SearchSimilarity

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace LlmEmbed.Evaluation.Search;
+namespace LlmEmbed.Search;
 
 /// <summary>
 /// Exact (brute-force) top-k search by dot product or cosine over a corpus embedding matrix.
