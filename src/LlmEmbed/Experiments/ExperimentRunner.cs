@@ -130,17 +130,8 @@ public sealed class ExperimentRunner
         }
     }
 
-    /// <summary>The analysis category of a task type (the study's unit of comparison).</summary>
-    public static string Category(TaskType type) => type switch
-    {
-        TaskType.Sts => TaskCategories.Sts,
-        TaskType.Retrieval => TaskCategories.Retrieval,
-        TaskType.Reranking => TaskCategories.Reranking,
-        TaskType.Classification => TaskCategories.Classification,
-        TaskType.Clustering => TaskCategories.Clustering,
-        TaskType.PairClassification => TaskCategories.PairClassification,
-        _ => type.ToString().ToLowerInvariant(),
-    };
+    /// <summary>The analysis category of a task type (the study's unit of comparison): the task type's own name.</summary>
+    public static string Category(TaskType type) => TaskTypeNames.ToName(type);
 
     public static string SoftwareVersions() => JsonSerializer.Serialize(new
     {

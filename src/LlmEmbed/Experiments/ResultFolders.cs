@@ -27,7 +27,7 @@ public static class ResultFolders
             {
                 TaskResult result;
                 try { result = TaskResult.Load(file); }
-                catch (Exception e) when (e is InvalidDataException or System.Text.Json.JsonException or KeyNotFoundException) { continue; } // not a task result (e.g. a cache index)
+                catch (FormatException) { continue; } // not a task result (e.g. a cache index): TaskResult.Load reports every such file as FormatException
                 var type = TaskTypeNames.Parse(result.TaskType);
                 scores.Add(new ArmTaskScore(label, result.TaskName, ExperimentRunner.Category(type), result.MainScore, null));
             }

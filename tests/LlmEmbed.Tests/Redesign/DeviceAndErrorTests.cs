@@ -80,4 +80,19 @@ public class DeviceAndErrorTests
         Assert.Equal(CliRunner.InputError, CliRunner.Run(() => throw new ArgumentException("bad option")));
         Assert.Equal(1, CliRunner.InternalError);
     }
+
+    [Fact]
+    public void CompareSkipsJsonFilesThatAreNotTaskResults()
+    {
+        using var dir = TestPaths.NewTempDir();
+        var result = new LlmEmbed.Evaluation.Results.TaskResult("STS12", "sha256:x",
+            new Dictionary<string, IReadOnlyList<LlmEmbed.Evaluation.Results.SplitScores>>
+            {
+                ["test"] = [new LlmEmbed.Evaluation.Results.SplitScores(0.5, new Dictionary<string, double> { ["cosine_spearman"] = 0.5 })],
+            }, 1, "m", "sts", "s2s", 10, []);
+        result.Save(dir.Path);
+        File.WriteAllText(dir.File("notes.json"), "{\"not\": \"a result\"}");
+        var scores = LlmEmbed.Experiments.ResultFolders.ReadScores([dir.Path]);
+        Assert.Equal("STS12", Assert.Single(scores).Task);
+    }
 }
