@@ -15,5 +15,6 @@ var root = new RootCommand("llm-embed: build text-embedding models from decoder-
     ExperimentCommand.Create(),
     CompareCommand.Create(),
     MineCommand.Create(),
+    ServeCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
