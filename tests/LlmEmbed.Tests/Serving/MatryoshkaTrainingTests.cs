@@ -9,7 +9,11 @@ using LlmEmbed.Training.Contrastive;
 
 namespace LlmEmbed.Tests.Serving;
 
-/// <summary>A model trained with <c>matryoshka: [8, 16]</c> records its dimensions, and the server honours exactly those.</summary>
+/// <summary>
+/// A model trained with <c>matryoshka: [8, 16]</c> records its dimensions, and the server honours exactly those.
+/// Training reseeds torch's global generator, so this runs alone like the other training tests.
+/// </summary>
+[Collection(LlmEmbed.Tests.Training.TorchRandomCollection.Name)]
 public class MatryoshkaTrainingTests
 {
     [Fact]
