@@ -16,5 +16,6 @@ var root = new RootCommand("llm-embed: build text-embedding models from decoder-
     CompareCommand.Create(),
     MineCommand.Create(),
     PerplexityCommand.Create(),
+    ServeCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

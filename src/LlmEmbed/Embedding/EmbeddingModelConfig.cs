@@ -31,6 +31,12 @@ public sealed record EmbeddingModelConfig
     [JsonPropertyName("instruction")] public InstructionOptions Instruction { get; init; } = new();
     [JsonPropertyName("lora")] public LoraOptions Lora { get; init; } = new();
 
+    /// <summary>
+    /// The prefix lengths a Matryoshka-trained model was trained for (ascending, each at most the embedding size);
+    /// null when it was not. Only these (and the full size) may be requested as <c>dimensions</c>.
+    /// </summary>
+    [JsonPropertyName("matryoshka_dims")] public IReadOnlyList<int>? MatryoshkaDims { get; init; }
+
     /// <summary>Backbone dtype: float32 or bfloat16 (the pooler always runs in float32).</summary>
     [JsonPropertyName("dtype")] public string DType { get; init; } = "float32";
 
@@ -64,6 +70,7 @@ public sealed record EmbeddingModelConfig
                 Lora.TargetModules();
             }
             Instruction.Prefix("x");
+            if (MatryoshkaDims is { } dims) MatryoshkaDimensions.Validate(dims);
             if (Pooler.Kind is PoolerKind.LatentAttention or PoolerKind.MultiLayer) Pooler.ResolveSizes(64);
         }
         catch (ArgumentException e)

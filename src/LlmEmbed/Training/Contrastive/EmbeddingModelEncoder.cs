@@ -44,6 +44,7 @@ public sealed class EmbeddingModelEncoder(EmbeddingModel model) : IContrastiveEn
         {
             MaxLength = m.MaxLength,
             DType = m.Dtype,
+            MatryoshkaDims = options.Matryoshka,
             Lora = m.Lora with
             {
                 Targets = m.Lora.Targets.Count > 0 ? m.Lora.Targets : Embedding.LoraOptions.AllTargets,
@@ -51,7 +52,13 @@ public sealed class EmbeddingModelEncoder(EmbeddingModel model) : IContrastiveEn
             },
         };
         config.Validate("model");
-        return new EmbeddingModelEncoder(EmbeddingModel.FromBaseModel(config));
+        var model = EmbeddingModel.FromBaseModel(config);
+        if (options.Matryoshka is [.., var largest] && largest > model.Dimension)
+        {
+            model.Dispose();
+            throw new ArgumentException($"matryoshka: {largest} exceeds the model's embedding size {model.Dimension}");
+        }
+        return new EmbeddingModelEncoder(model);
     }
 
     /// <summary>A preset by name, else a pooler name with the given attention.</summary>
