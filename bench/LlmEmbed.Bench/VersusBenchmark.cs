@@ -30,9 +30,10 @@ internal static class VersusBenchmark
             : $"peer: {peer.Description} (bench/peer/torch_peer.py: HF modeling_llama in plain PyTorch eager; torch 1.13 has no scaled_dot_product_attention, so attention is HF's eager QKᵀ + additive mask + float32 softmax + ·V); OMP_WAIT_POLICY=PASSIVE.");
         var records = new ProgressList();
         var best = new Dictionary<string, (double Ours, double Peer)>();
-        foreach (var dtype in new[] { ScalarType.Float32, ScalarType.BFloat16 })
+        // Case by case, both dtypes together; the longest case last (a run cut short still covers most cases).
+        foreach (var build in new Func<BenchSettings, ScalarType, Case>[] { EncodeSts, LoraStep, PretrainStep, QwenForward, EncodeSciFact })
         {
-            foreach (var build in new Func<BenchSettings, ScalarType, Case>[] { EncodeSts, EncodeSciFact, LoraStep, PretrainStep, QwenForward })
+            foreach (var dtype in new[] { ScalarType.Float32, ScalarType.BFloat16 })
             {
                 var c = build(s, dtype);
                 using var owned = c.Owned;
@@ -59,6 +60,7 @@ internal static class VersusBenchmark
                     .Add("model GFLOP", c.Flops / 1e9)
                     .Add("ours MFU", new MatmulFraction(c.Flops / ours, bf16))
                     .Add("peer MFU", new MatmulFraction(peer is null ? double.NaN : c.Flops / theirs, bf16)));
+                Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] versus: {id}: ours {ours:F3} s ({ourRate:F0} tokens/s), peer {theirs:F3} s ({peerRate:F0} tokens/s), × peer {ourRate / peerRate:F2}, load {MachineInfo.LoadAverage():F1}");
                 var (o, p) = best.GetValueOrDefault(c.Name);
                 best[c.Name] = (Math.Max(o, ourRate), peer is null ? double.NaN : Math.Max(p, peerRate));
             }
