@@ -44,4 +44,16 @@ internal static class ModelFlops
         double lora = 2.0 * LoraParameters(c, rank) * tokens;
         return (weights + attention + lora) + (weights + 2 * attention + 2 * lora);
     }
+
+    /// <summary>
+    /// One full-parameter pretraining step (causal LM) over a [batch, seq] block: forward with the LM head (2·vocab·hidden
+    /// per token, tied or not), backward twice that (activation and weight gradients of every weight), attention backward
+    /// twice its forward.
+    /// </summary>
+    public static double PretrainStep(DecoderConfig c, long batch, long seq)
+    {
+        double tokens = (double)batch * seq;
+        double weights = 2.0 * (NonEmbeddingParameters(c) + (long)c.VocabSize * c.HiddenSize) * tokens;
+        return 3 * weights + 3 * AttentionForward(c, batch, seq);
+    }
 }

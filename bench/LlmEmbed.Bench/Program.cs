@@ -1,6 +1,6 @@
 using LlmEmbed.Bench;
 
-// dotnet run -c Release --project bench/LlmEmbed.Bench -- forward|embed|train|eval|all [--quick] [--threads N] [--results PATH]
+// dotnet run -c Release --project bench/LlmEmbed.Bench -- forward|embed|train|eval|versus|profile|all [--quick] [--threads N] [--results PATH]
 bool quick = args.Contains("--quick");
 int resultsAt = Array.IndexOf(args, "--results");
 int threadsAt = Array.IndexOf(args, "--threads");
@@ -19,10 +19,10 @@ if (threadsAt >= 0)
 // Internal: one train-memory variant in a fresh process (started by the train benchmark itself).
 if (args.Length >= 2 && args[0] == TrainBenchmark.MemoryChildFlag)
     return TrainBenchmark.RunMemoryChild(new BenchSettings(quick, BenchSettings.FindRepoRoot(), ""), args[1]);
-string[] known = ["forward", "embed", "train", "eval", "all"];
+string[] known = ["forward", "embed", "train", "eval", "versus", "profile", "all"];
 if (positional.Count != 1 || !known.Contains(positional[0]) || (resultsAt >= 0 && resultsAt == args.Length - 1))
 {
-    Console.Error.WriteLine("usage: LlmEmbed.Bench forward|embed|train|eval|all [--quick] [--threads N] [--results bench/results.jsonl]");
+    Console.Error.WriteLine("usage: LlmEmbed.Bench forward|embed|train|eval|versus|profile|all [--quick] [--threads N] [--results bench/results.jsonl]");
     return 2;
 }
 string root = BenchSettings.FindRepoRoot();
@@ -36,6 +36,8 @@ var benchmarks = new (string Name, Action<BenchSettings, ResultSink> Run)[]
     ("embed", EmbedBenchmark.Run),
     ("train", TrainBenchmark.Run),
     ("eval", EvalBenchmark.Run),
+    ("versus", VersusBenchmark.Run),
+    ("profile", ProfileBenchmark.Run),
 };
 foreach (var (name, run) in benchmarks)
 {

@@ -5,7 +5,9 @@ namespace LlmEmbed.Embedding;
 /// <summary>
 /// An <see cref="EmbeddingModel"/> as a Microsoft.Extensions.AI embedding generator. Calls from several threads are
 /// serialised on one lock (the model and TorchSharp modules are not re-entrant); <see cref="EmbeddingGenerationOptions.Dimensions"/>
-/// truncates each vector and renormalises it. A thin adapter over <see cref="EmbeddingModel.Encode(IReadOnlyList{EmbeddingInput}, EncodeOptions?, IProgress{EncodeProgress}?, CancellationToken)"/>:
+/// truncates each vector and renormalises it, for the sizes a Matryoshka-trained model was trained for only
+/// (<see cref="MatryoshkaDimensions"/>); any other size is refused. A thin adapter over
+/// <see cref="EmbeddingModel.Encode(IReadOnlyList{EmbeddingInput}, EncodeOptions?, IProgress{EncodeProgress}?, CancellationToken)"/>:
 /// the instruction and the role of the texts travel in <see cref="EmbeddingGenerationOptions.AdditionalProperties"/>
 /// under <see cref="InstructionProperty"/> and <see cref="RoleProperty"/>, so the model formats the prompt and keeps
 /// instruction tokens out of pooling exactly as in training.
@@ -42,8 +44,8 @@ public sealed class EmbeddingGenerator : IEmbeddingGenerator<string, Embedding<f
         ArgumentNullException.ThrowIfNull(values);
         var texts = values.ToList();
         int? dims = options?.Dimensions;
-        if (dims is { } d && (d <= 0 || d > Model.Dimension))
-            throw new ArgumentOutOfRangeException(nameof(options), d, $"Dimensions must be in 1..{Model.Dimension}");
+        if (dims is { } d && MatryoshkaDimensions.Refusal(d, Model.Dimension, Model.Config.MatryoshkaDims) is { } refusal)
+            throw new ArgumentOutOfRangeException(nameof(options), d, refusal);
         if (options?.ModelId is { } id && id != ModelId)
             throw new ArgumentException($"this generator serves model '{ModelId}', not '{id}'", nameof(options));
         var (instruction, role) = InstructionAndRole(options);
@@ -58,7 +60,7 @@ public sealed class EmbeddingGenerator : IEmbeddingGenerator<string, Embedding<f
         var result = new GeneratedEmbeddings<Embedding<float>>(vectors.Length);
         foreach (var v in vectors)
         {
-            var vector = dims is { } k ? Pooling.EmbeddingNormalization.TruncateAndNormalize(v, k) : v;
+            var vector = dims is { } k && k != v.Length ? Pooling.EmbeddingNormalization.TruncateAndNormalize(v, k) : v;
             result.Add(new Embedding<float>(vector) { ModelId = ModelId, CreatedAt = created });
         }
         return Task.FromResult(result);

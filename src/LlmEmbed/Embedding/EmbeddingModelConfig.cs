@@ -60,6 +60,13 @@ public sealed record EmbeddingModelConfig
     /// <summary>Where the model runs: <c>cpu</c> (default), <c>cuda</c> or <c>cuda:N</c>. Not saved with the model (a run-time choice).</summary>
     [JsonPropertyName("device"), YamlMember(Alias = "device")] public string? Device { get; init; }
 
+    /// <summary>
+    /// The prefix lengths a Matryoshka-trained model was trained for (ascending, each at most the embedding size);
+    /// null when it was not. Only these (and the full size) may be requested as <c>dimensions</c>. Set by the trainer
+    /// from the training option <c>matryoshka</c> (one name in YAML), so not a key of the YAML model block.
+    /// </summary>
+    [JsonPropertyName("matryoshka_dims"), YamlIgnore] public IReadOnlyList<int>? MatryoshkaDims { get; init; }
+
     public static readonly JsonSerializerOptions JsonOptions = new()
     {
         WriteIndented = true,
@@ -117,6 +124,7 @@ public sealed record EmbeddingModelConfig
                 Lora.TargetModules();
             }
             Instruction.Prefix("x");
+            if (MatryoshkaDims is { } dims) MatryoshkaDimensions.Validate(dims);
             if (Pooler.Kind is PoolerKind.LatentAttention or PoolerKind.MultiLayer) Pooler.ResolveSizes(64);
             if (Pooler.Input == PoolerInput.Eos && Pooler.Kind != PoolerKind.LatentAttention)
                 throw new ArgumentException($"pooler.input: eos is for the latent-attention pooler only (pooler.kind is {Name(Pooler.Kind)})");

@@ -24,7 +24,10 @@ public sealed class DecoderMlp : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = nn.functional.silu(gate_proj.forward(x)).mul(up_proj.forward(x));
+        // Without autograd the activation can be computed in place (with it, silu's backward needs its input).
+        var h = is_grad_enabled()
+            ? nn.functional.silu(gate_proj.forward(x)).mul(up_proj.forward(x))
+            : nn.functional.silu(gate_proj.forward(x), inplace: true).mul_(up_proj.forward(x));
         return down_proj.forward(h).MoveToOuterDisposeScope();
     }
 }

@@ -117,6 +117,9 @@ public sealed class DecoderModel : nn.Module
         Tensor? logits = null;
         using (var scope = NewDisposeScope())
         {
+            // Everything shared by the layers is built once per forward, already in the compute dtype: the RoPE
+            // tables, and the mask as an additive float mask (0 / -inf) — what SDPA would otherwise derive from a
+            // boolean mask in every layer. Same values as per-layer casts, so the same results, with fewer ops.
             Tensor positions;
             Tensor? mask = null;
             if (attentionMask is null)
@@ -133,9 +136,10 @@ public sealed class DecoderModel : nn.Module
                 // A padding query would otherwise see no key at all (softmax over nothing = NaN, which then leaks through
                 // 0·NaN into real tokens). Letting every query see itself keeps everything finite; real queries never
                 // see a padding key, so their states are unchanged.
-                mask = allowed.logical_or(eye(t, dtype: ScalarType.Bool, device: inputIds.device));
+                allowed = allowed.logical_or(eye(t, dtype: ScalarType.Bool, device: inputIds.device));
+                mask = zeros(allowed.shape, dtype: DType, device: inputIds.device).masked_fill_(allowed.logical_not(), double.NegativeInfinity);
             }
-            var (cos, sin) = rope.Tables(positions);
+            var (cos, sin) = rope.Tables(positions, DType);
             var x = model.EmbedTokens.forward(inputIds);
             foreach (var layer in model.Layers)
             {

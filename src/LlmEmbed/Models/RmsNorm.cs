@@ -23,7 +23,8 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var x32 = x.to(ScalarType.Float32);
-        var normed = x32.mul(x32.pow(2).mean([-1L], keepdim: true).add(eps).rsqrt());
+        // In place on temporaries only (never on x): fewer allocations, the same arithmetic.
+        var normed = x32.mul(x32.pow(2).mean([-1L], keepdim: true).add_(eps).rsqrt_());
         return weight.mul(normed.to(x.dtype)).MoveToOuterDisposeScope();
     }
 }

@@ -43,17 +43,20 @@ public sealed class RotaryEmbedding
         return result;
     }
 
-    /// <summary>cos and sin tables [B, 1, T, d] (float32) for integer positions [B, T].</summary>
-    public (Tensor Cos, Tensor Sin) Tables(Tensor positions)
+    /// <summary>
+    /// cos and sin tables [B, 1, T, d] for integer positions [B, T], computed in float32 and cast once to
+    /// <paramref name="dtype"/> (the dtype <see cref="Apply"/> computes in), so the layers do not cast them again.
+    /// </summary>
+    public (Tensor Cos, Tensor Sin) Tables(Tensor positions, ScalarType dtype = ScalarType.Float32)
     {
         using var scope = NewDisposeScope();
         var inv = tensor(invFreq, device: positions.device);
         var angles = positions.to(ScalarType.Float32).unsqueeze(-1).mul(inv);   // [B, T, d/2]
         var emb = cat([angles, angles], -1).unsqueeze(1);                         // [B, 1, T, d]
-        return (emb.cos().MoveToOuterDisposeScope(), emb.sin().MoveToOuterDisposeScope());
+        return (emb.cos().to(dtype).MoveToOuterDisposeScope(), emb.sin().to(dtype).MoveToOuterDisposeScope());
     }
 
-    /// <summary>x · cos + rotate_half(x) · sin, computed in x's dtype.</summary>
+    /// <summary>x · cos + rotate_half(x) · sin, computed in x's dtype (tables of another dtype are cast).</summary>
     public static Tensor Apply(Tensor x, Tensor cos, Tensor sin)
     {
         using var scope = NewDisposeScope();
@@ -61,6 +64,7 @@ public sealed class RotaryEmbedding
         var x1 = x.narrow(-1, 0, half);
         var x2 = x.narrow(-1, half, half);
         var rotated = cat([x2.neg(), x1], -1);
-        return x.mul(cos.to(x.dtype)).add_(rotated.mul(sin.to(x.dtype))).MoveToOuterDisposeScope();
+        if (cos.dtype != x.dtype) (cos, sin) = (cos.to(x.dtype), sin.to(x.dtype));
+        return x.mul(cos).add_(rotated.mul_(sin)).MoveToOuterDisposeScope();
     }
 }

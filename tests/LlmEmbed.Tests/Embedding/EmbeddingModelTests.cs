@@ -283,9 +283,18 @@ public class EmbeddingModelTests
     }
 
     [Fact]
+    public async Task GeneratorRefusesDimensionsForAModelNotTrainedWithMatryoshka()
+    {
+        using var model = NewModel(Small(EmbeddingPresets.Get("eos-causal")), seed: 12);
+        using var generator = new EmbeddingGenerator(model, "tiny-eos");
+        var e = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => generator.GenerateAsync(["x"], new EmbeddingGenerationOptions { Dimensions = 8 }));
+        Assert.Contains("not trained with Matryoshka", e.Message);
+    }
+
+    [Fact]
     public async Task GeneratorGivesTheSameResultsFromManyThreadsAndTruncates()
     {
-        using var model = NewModel(Small(EmbeddingPresets.Get("latent-causal")), seed: 11);
+        using var model = NewModel(Small(EmbeddingPresets.Get("latent-causal")) with { MatryoshkaDims = [8, 16] }, seed: 11);
         using var generator = new EmbeddingGenerator(model, "tiny-latent");
         var inputs = Enumerable.Range(0, 12).Select(i => $"text number {i} " + new string('z', i)).ToArray();
         var sequential = new float[inputs.Length][];
@@ -303,6 +312,9 @@ public class EmbeddingModelTests
         double scale = truncated[0] / sequential[0][0];
         for (int k = 0; k < 8; k++) Assert.Equal(sequential[0][k] * scale, truncated[k], 5);
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => generator.GenerateAsync(["x"], new EmbeddingGenerationOptions { Dimensions = 33 }));
+        var untrained = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => generator.GenerateAsync(["x"], new EmbeddingGenerationOptions { Dimensions = 12 }));
+        Assert.Contains("[8, 16]", untrained.Message);
+        Assert.Equal(32, (await generator.GenerateAsync(["x"], new EmbeddingGenerationOptions { Dimensions = 32 }))[0].Vector.Length);
 
         var metadata = generator.GetService<EmbeddingGeneratorMetadata>();
         Assert.NotNull(metadata);

@@ -102,4 +102,36 @@ public class InfoNceLossTests
         Assert.Contains("[2, 2]", e.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => new InfoNceLoss(scale: 0));
     }
+
+    [Fact]
+    public void MatryoshkaAddsTheLossOfEachRenormalisedPrefix()
+    {
+        // 4-D vectors: the first two components are the known angles (lengths 1 and 3), the last two arbitrary.
+        float[] tails = [0.7f, -0.2f, 0.1f, 0.9f, -0.5f, 0.3f, 1.1f, 0.4f, 0.0f, -0.8f, 0.6f, 0.6f];
+        static double[][] Widen(double[] angles, double length, float[] tail, int offset) => angles.Select((a, i) => new[]
+        {
+            length * Math.Cos(a * Math.PI / 180), length * Math.Sin(a * Math.PI / 180), tail[offset + 2 * i], tail[offset + 2 * i + 1],
+        }).ToArray();
+        var q = Widen(QueryAngles, 1, tails, 0);
+        var d = Widen(DocumentAngles[..3], 3, tails, 6);
+        using var qt = tensor(q.SelectMany(r => r.Select(x => (float)x)).ToArray()).view(3, 4);
+        using var dt = tensor(d.SelectMany(r => r.Select(x => (float)x)).ToArray()).view(3, 4);
+        using var loss = new InfoNceLoss(scale: 20, matryoshkaDims: [2]).Compute(qt, dt, null);
+
+        static double Cosine(double[] a, double[] b, int width)
+        {
+            double dot = 0, na = 0, nb = 0;
+            for (int k = 0; k < width; k++) { dot += a[k] * b[k]; na += a[k] * a[k]; nb += b[k] * b[k]; }
+            return dot / Math.Sqrt(na * nb);
+        }
+        double expected = 0;
+        foreach (int width in new[] { 4, 2 })
+            for (int i = 0; i < 3; i++)
+                expected += RowLoss(Enumerable.Range(0, 3).Select(j => 20 * Cosine(q[i], d[j], width)).ToArray(), i) / 3;
+        // The 2-wide prefix is exactly the hand-checked angle table (cosines 1, 0.5, -1, ...).
+        Assert.Equal(0.5, Cosine(q[0], d[1], 2), 12);
+        Assert.Equal(expected, loss.item<float>(), 4);
+        Assert.Throws<ArgumentException>(() => new InfoNceLoss(matryoshkaDims: [8]).Compute(qt, dt, null));
+        Assert.Throws<ArgumentException>(() => new InfoNceLoss(matryoshkaDims: [2, 2]));
+    }
 }

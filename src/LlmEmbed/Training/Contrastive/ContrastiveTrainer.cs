@@ -89,7 +89,7 @@ public sealed class ContrastiveTrainer
         using var optimizer = new AdamW(parameters, options.WeightDecay, options.Beta1, options.Beta2, options.Eps);
         log($"model: {optimizer.TrainableParameterCount:N0} trainable parameters in {parameters.Count} tensors");
         var schedule = new LearningRateSchedule(options.LearningRate, options.WarmupSteps, options.MaxSteps, options.Schedule, options.MinLearningRateRatio);
-        var loss = new InfoNceLoss(options.Scale, options.SymmetricLoss, options.MaskDuplicatePositives);
+        var loss = new InfoNceLoss(options.Scale, options.SymmetricLoss, options.MaskDuplicatePositives, options.Matryoshka);
         int chunk = options.ChunkSize > 0 ? options.ChunkSize : options.BatchSize;
         var gradCache = new GradCache(encoder, loss, chunk, cacheGradients: options.ChunkSize > 0);
         var metrics = new MetricsLog(Path.Combine(options.Output, "metrics.jsonl"));

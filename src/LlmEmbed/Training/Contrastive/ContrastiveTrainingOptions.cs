@@ -48,6 +48,12 @@ public sealed class ContrastiveTrainingOptions
     public bool SymmetricLoss { get; set; }
     public bool MaskDuplicatePositives { get; set; } = true;
 
+    /// <summary>
+    /// Matryoshka prefix sizes (e.g. [64, 128, 256]): the loss adds InfoNCE on each re-normalised prefix, and the saved
+    /// model records them (<c>matryoshka_dims</c>) so that servers honour exactly these <c>dimensions</c>. Null: off.
+    /// </summary>
+    public List<int>? Matryoshka { get; set; }
+
     public long Seed { get; set; } = 42;
     public int LogEvery { get; set; } = 10;
     public int CheckpointEvery { get; set; } = 100;
@@ -151,6 +157,11 @@ public sealed class ContrastiveTrainingOptions
         Check(Eps > 0, $"eps must be positive (got {Eps})");
         Check(GradClip >= 0, $"grad_clip must be >= 0 (0 = no clipping; got {GradClip})");
         Check(Scale > 0 && double.IsFinite(Scale), $"scale must be positive (got {Scale})");
+        if (Matryoshka is not null)
+        {
+            try { Embedding.MatryoshkaDimensions.Validate(Matryoshka); }
+            catch (ArgumentException e) { Check(false, e.Message.Replace("matryoshka_dims", "matryoshka", StringComparison.Ordinal)); }
+        }
         Check(LogEvery >= 1, $"log_every must be >= 1 (got {LogEvery})");
         Check(CheckpointEvery >= 1, $"checkpoint_every must be >= 1 (got {CheckpointEvery})");
         Check(KeepCheckpoints >= 1, $"keep_checkpoints must be >= 1 (got {KeepCheckpoints})");

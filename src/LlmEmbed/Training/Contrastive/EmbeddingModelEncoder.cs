@@ -33,7 +33,13 @@ public sealed class EmbeddingModelEncoder(EmbeddingModel model) : IContrastiveEn
         if (string.IsNullOrWhiteSpace(m.BaseModel)) throw new ArgumentException("model.base_model: the base model folder is required");
         if (!File.Exists(System.IO.Path.Combine(m.BaseModel, "config.json"))) throw new FileNotFoundException($"model.base_model: '{m.BaseModel}' has no config.json", m.BaseModel);
         m.Validate("model");
-        var config = m.Resolve() with { Lora = m.Lora with { Seed = options.Seed } };
-        return new EmbeddingModelEncoder(EmbeddingModel.FromBaseModel(config));
+        var config = m.Resolve() with { MatryoshkaDims = options.Matryoshka, Lora = m.Lora with { Seed = options.Seed } };
+        var model = EmbeddingModel.FromBaseModel(config);
+        if (options.Matryoshka is [.., var largest] && largest > model.Dimension)
+        {
+            model.Dispose();
+            throw new ArgumentException($"matryoshka: {largest} exceeds the model's embedding size {model.Dimension}");
+        }
+        return new EmbeddingModelEncoder(model);
     }
 }

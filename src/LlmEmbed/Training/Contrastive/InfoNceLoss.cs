@@ -13,16 +13,23 @@ namespace LlmEmbed.Training.Contrastive;
 /// candidate other than its own positive whose text equals positive i (a duplicate row's positive, or a hard
 /// negative that is the same text), since treating it as a negative would push identical texts apart; in the
 /// symmetric term, query k is masked for positive j when positive k equals positive j. Computed in float32.
+/// <see cref="MatryoshkaDims"/> (Matryoshka representation learning, as sentence-transformers' MatryoshkaLoss with equal
+/// weights): the loss is the full-size loss plus the same loss on each listed prefix of the vectors, re-normalised.
 /// </remarks>
 public sealed class InfoNceLoss
 {
-    public InfoNceLoss(double scale = 20.0, bool symmetric = false, bool maskDuplicatePositives = true)
+    public InfoNceLoss(double scale = 20.0, bool symmetric = false, bool maskDuplicatePositives = true, IReadOnlyList<int>? matryoshkaDims = null)
     {
         if (!(scale > 0) || !double.IsFinite(scale)) throw new ArgumentOutOfRangeException(nameof(scale), scale, "scale must be a positive number");
+        if (matryoshkaDims is not null) Embedding.MatryoshkaDimensions.Validate(matryoshkaDims);
         Scale = scale;
         Symmetric = symmetric;
         MaskDuplicatePositives = maskDuplicatePositives;
+        MatryoshkaDims = matryoshkaDims;
     }
+
+    /// <summary>Prefix sizes trained besides the full size (null: the full size only).</summary>
+    public IReadOnlyList<int>? MatryoshkaDims { get; }
 
     public double Scale { get; }
     public bool Symmetric { get; }
@@ -44,7 +51,21 @@ public sealed class InfoNceLoss
         if (documentTexts != null && documentTexts.Count != n + m)
             throw new ArgumentException($"documentTexts has {documentTexts.Count} entries, expected {n + m} (positives then negatives)");
         if (n == 0) throw new ArgumentException("an empty batch has no loss");
+        if (MatryoshkaDims is null) return FullLoss(queries, positives, negatives, documentTexts);
+        long dim = queries.shape[1];
+        if (MatryoshkaDims[^1] > dim) throw new ArgumentException($"matryoshka dimension {MatryoshkaDims[^1]} exceeds the embedding size {dim}");
+        using var scope = NewDisposeScope();
+        var total = FullLoss(queries, positives, negatives, documentTexts);
+        foreach (int k in MatryoshkaDims.Where(k => k < dim))
+            total = total.add(FullLoss(queries.narrow(1, 0, k), positives.narrow(1, 0, k), negatives?.narrow(1, 0, k), documentTexts));
+        return total.MoveToOuterDisposeScope();
+    }
 
+    /// <summary>The loss at the vectors' whole width (which for a Matryoshka term is a prefix; normalising re-normalises it).</summary>
+    private Tensor FullLoss(Tensor queries, Tensor positives, Tensor? negatives, IReadOnlyList<string>? documentTexts)
+    {
+        long n = queries.shape[0];
+        long m = negatives?.shape[0] ?? 0;
         using var scope = NewDisposeScope();
         var q = nn.functional.normalize(queries.to(ScalarType.Float32), p: 2, dim: 1);
         var docs = m > 0 ? cat([positives.to(ScalarType.Float32), negatives!.to(ScalarType.Float32)], dim: 0) : positives.to(ScalarType.Float32);
