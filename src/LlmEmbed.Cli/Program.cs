@@ -2,7 +2,7 @@ using System.CommandLine;
 using LlmEmbed.Cli.Commands;
 
 // Before any tensor code: MKL reads its reproducibility mode once, when it initialises.
-LlmEmbed.Models.NumericReproducibility.Configure();
+LlmEmbed.Models.NativeEnvironment.Configure();
 
 var root = new RootCommand("llm-embed: build text-embedding models from decoder-only LLMs and compare designs with statistics")
 {
