@@ -2,7 +2,7 @@ using System.CommandLine;
 using LlmEmbed.Cli.Commands;
 
 // Before any tensor code: MKL reads its reproducibility mode once, when it initialises.
-LlmEmbed.Models.NumericReproducibility.Configure();
+LlmEmbed.Models.NativeEnvironment.Configure();
 
 var verbose = new Option<bool>("--verbose") { Description = "print the stack trace of internal errors", Recursive = true };
 LlmEmbed.Cli.CliRunner.Verbose = args.Contains("--verbose");

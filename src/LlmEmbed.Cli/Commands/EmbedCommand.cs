@@ -3,7 +3,10 @@ using LlmEmbed.Embedding;
 
 namespace LlmEmbed.Cli.Commands;
 
-/// <summary><c>llm-embed embed</c>: embeds a text file with a saved embedding model.</summary>
+/// <summary>
+/// <c>llm-embed embed</c>: embeds a text file with a saved embedding model; <c>--shard I/N</c> embeds one contiguous
+/// shard (for array jobs) and <c>embed merge</c> joins the shards into the file an unsharded run writes.
+/// </summary>
 public static class EmbedCommand
 {
     public static Command Create()
@@ -17,15 +20,17 @@ public static class EmbedCommand
         var dtype = new Option<string?>("--dtype") { Description = "Backbone dtype: auto, float32 or bfloat16 (default: the model's)" };
         var device = new Option<string?>("--device") { Description = "cpu, cuda or cuda:N (default: cuda when available, else cpu)" };
         var maxBatchTokens = new Option<int?>("--max-batch-tokens") { Description = "At most this many (padded) tokens per forward pass" };
-        var command = new Command("embed", "Embed texts with a saved embedding model");
-        foreach (var o in new Option[] { model, input, output, instruction, batchSize, maxBatchTokens, maxLength, dtype, device }) command.Options.Add(o);
+        var shard = new Option<string?>("--shard") { Description = "I/N: embed only the I-th (0-based) of N contiguous shards of the input; join them with `embed merge`" };
+        var command = new Command("embed", "Embed texts with a saved embedding model") { MergeCommand() };
+        foreach (var o in new Option[] { model, input, output, instruction, batchSize, maxBatchTokens, maxLength, dtype, device, shard }) command.Options.Add(o);
         command.SetAction(parseResult => CliRunner.Run(() =>
         {
             string? deviceName = parseResult.GetValue(device);
             var torchDevice = LlmEmbed.Models.ComputeDevice.Parse(deviceName ?? (TorchSharp.torch.cuda.is_available() ? "cuda" : "cpu"));
             using var embedder = EmbeddingModel.Load(parseResult.GetValue(model)!, device: torchDevice);
             if (parseResult.GetValue(dtype) is { } dt) embedder.ToDType(LlmEmbed.Models.ComputeDevice.ParseDType(dt, torchDevice));
-            var texts = EmbeddingFiles.ReadTexts(parseResult.GetValue(input)!);
+            string inputPath = parseResult.GetValue(input)!;
+            var texts = EmbeddingFiles.ReadTexts(inputPath);
             var options = new EncodeOptions
             {
                 BatchSize = parseResult.GetValue(batchSize),
@@ -33,6 +38,17 @@ public static class EmbedCommand
                 MaxLength = parseResult.GetValue(maxLength),
                 Instruction = parseResult.GetValue(instruction),
             };
+            var tokenized = texts.Select(t => embedder.Tokenize(t, options.Instruction, options.MaxLength)).ToList();
+            EmbeddingShard? part = null;
+            if (parseResult.GetValue(shard) is { } spec)
+            {
+                var (index, count) = EmbeddingShard.ParseSpec(spec);
+                var plan = EmbeddingShard.Plan(tokenized.Select(t => t.Ids.Count).ToList(), options.BatchSize, index, count);
+                // Encoded in plan order (the unsharded run's batches), written in input order.
+                tokenized = plan.Select(i => tokenized[i]).ToList();
+                part = new EmbeddingShard(index, count, texts.Count, options.BatchSize, EmbeddingShard.HashInput(inputPath), embedder.Dimension, plan);
+                CliRunner.Log($"shard {index}/{count}: {plan.Length} of {texts.Count} texts");
+            }
             int lastPercent = -1;
             var progress = CliRunner.Progress<EncodeProgress>(p =>
             {
@@ -41,10 +57,34 @@ public static class EmbedCommand
                 lastPercent = percent;
                 CliRunner.Log($"embedded {p.Done}/{p.Total}");
             });
-            var embeddings = embedder.Encode(texts, options, progress);
+            var embeddings = embedder.Encode(tokenized, options, progress);
+            IReadOnlyList<int>? rowIndices = null;
+            if (part != null)
+            {
+                var plan = part.Indices;
+                var byPosition = Enumerable.Range(0, plan.Count).OrderBy(k => plan[k]).ToArray();
+                embeddings = byPosition.Select(k => embeddings[k]).ToArray();
+                rowIndices = byPosition.Select(k => plan[k]).ToArray();
+                part = part with { Indices = rowIndices };
+            }
             string outputPath = parseResult.GetValue(output)!;
-            EmbeddingFiles.WriteEmbeddings(outputPath, embeddings, embedder.Dimension);
+            EmbeddingFiles.WriteEmbeddings(outputPath, embeddings, embedder.Dimension, rowIndices);
+            part?.WriteSidecar(outputPath); // after the data: a shard without its sidecar is never merged
             CliRunner.Log($"wrote {embeddings.Length} embeddings of dimension {embedder.Dimension} to {outputPath}");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command MergeCommand()
+    {
+        var shards = new Argument<string[]>("shards") { Description = "the shard files written by `embed --shard I/N` (any order)", Arity = ArgumentArity.OneOrMore };
+        var output = new Option<string>("--output") { Description = "the merged .npy or .jsonl", Required = true };
+        var command = new Command("merge", "Concatenate `embed --shard` outputs in shard order, checking that none is missing or duplicated") { shards, output };
+        command.SetAction(parse => CliRunner.Run(() =>
+        {
+            int rows = EmbeddingShards.Merge(parse.GetValue(shards)!, parse.GetValue(output)!);
+            CliRunner.Log($"wrote {rows} embeddings to {parse.GetValue(output)}");
             return 0;
         }));
         return command;

@@ -36,7 +36,8 @@ public static class EmbeddingFiles
     }
 
     /// <summary>Writes embeddings as <c>.npy</c> (float32 [n, dim]) or <c>.jsonl</c> (<c>{"index": i, "embedding": [...]}</c> per line).</summary>
-    public static void WriteEmbeddings(string path, IReadOnlyList<float[]> embeddings, int dimension)
+    /// <param name="indices">The <c>.jsonl</c> index of each row (a shard's input positions); default 0, 1, 2, …</param>
+    public static void WriteEmbeddings(string path, IReadOnlyList<float[]> embeddings, int dimension, IReadOnlyList<int>? indices = null)
     {
         if (path.EndsWith(".npy", StringComparison.OrdinalIgnoreCase))
         {
@@ -51,7 +52,7 @@ public static class EmbeddingFiles
             var sb = new StringBuilder();
             for (int i = 0; i < embeddings.Count; i++)
             {
-                sb.Clear().Append("{\"index\":").Append(i).Append(",\"embedding\":[");
+                sb.Clear().Append("{\"index\":").Append(indices?[i] ?? i).Append(",\"embedding\":[");
                 var row = embeddings[i];
                 for (int j = 0; j < row.Length; j++)
                 {

@@ -10,8 +10,11 @@ namespace LlmEmbed.Experiments;
 
 /// <summary>
 /// Runs an experiment: trains every arm with the identical data order and seed, evaluates every arm on every task,
-/// records everything in <c>results.sqlite</c> in the output folder, and writes the report. Rerunning resumes:
-/// trained arms and finished (arm, task) scores are skipped, and an interrupted arm continues from its newest
+/// and writes the report. The unit of work is an arm run, one (arm, seed): <see cref="RunArmAsync"/> runs one into its
+/// own folder <c>arms/KEY/</c> with its own store (<c>arms/KEY/results.sqlite</c>), so runs on different machines never
+/// write the same file; <see cref="ExperimentMerge"/> then combines the run stores into <c>results.sqlite</c> and writes
+/// the report. <see cref="RunAsync"/> (the local run) does exactly that, one run after another. Rerunning resumes:
+/// trained runs and finished (arm, seed, task) scores are skipped, and an interrupted run continues from its newest
 /// training checkpoint, so a killed run ends with the same database as an uninterrupted one.
 /// </summary>
 public sealed class ExperimentRunner
@@ -33,25 +36,29 @@ public sealed class ExperimentRunner
     public IReadOnlyList<(ExperimentArmConfig Arm, long Seed, string Key)> Runs =>
         config.Seeds.SelectMany(seed => config.Arms.Select(arm => (arm, seed, RunKey(arm, seed)))).ToList();
 
-    private string RunKey(ExperimentArmConfig arm, long seed) => config.Seeds.Count > 1 ? $"{arm.ResolvedName}@seed{seed}" : arm.ResolvedName;
+    private string RunKey(ExperimentArmConfig arm, long seed) => RunKey(config, arm, seed);
 
-    public async Task<ExperimentReportFiles> RunAsync(CancellationToken cancellation = default)
+    /// <summary>The folder name of an arm run under <c>arms/</c>: the arm's name, with <c>@seedN</c> when the experiment has several seeds.</summary>
+    public static string RunKey(ExperimentConfig config, ExperimentArmConfig arm, long seed) =>
+        config.Seeds.Count > 1 ? $"{arm.ResolvedName}@seed{seed}" : arm.ResolvedName;
+
+    /// <summary>The folder of one arm run: its training checkpoints, model, evaluation files and its own store.</summary>
+    public static string RunFolder(string output, string key) => Path.Combine(output, "arms", key);
+
+    /// <summary>The tasks every arm is evaluated on (the experiment's evaluation selection).</summary>
+    public static IReadOnlyList<TaskDefinition> SelectTasks(ExperimentConfig config)
     {
-        // Everything that can be checked is checked before the first minute of training.
-        if (!File.Exists(Path.Combine(config.BaseModel, "config.json")))
-            throw new FileNotFoundException($"base_model: '{config.BaseModel}' has no config.json (pretrain one with `llm-embed pretrain` or point base_model at a Hugging Face model folder)");
         var registry = TaskRegistry.Load();
         var types = config.Evaluation.TaskTypes.Select(TaskTypeNames.Parse).ToList();
         var tasks = registry.Select(config.Evaluation.Tasks.Count > 0 ? config.Evaluation.Tasks : null, types.Count > 0 ? types : null);
         if (tasks.Count == 0) throw new ArgumentException("evaluation: no task selected");
-        string dataRoot = config.Evaluation.Data is { Length: > 0 } data ? Path.GetFullPath(data)
-            : throw new ArgumentException("evaluation.data: the data folder is not set (llm-embed experiment fills in its default data folder)");
-        if (!Directory.Exists(dataRoot)) throw new DirectoryNotFoundException($"evaluation.data: '{dataRoot}' does not exist");
-        foreach (var (arm, seed, key) in Runs) ArmTrainingOptions(arm, seed, key); // builds and validates each arm's recipe now
+        return tasks;
+    }
 
-        Directory.CreateDirectory(output);
-        using var store = ResultsStore.OpenFolder(output);
-        store.RecordExperiment(config.SourceText, SoftwareVersions());
+    /// <summary>Runs every (arm, seed) one after another, each into its own folder and store, then merges them and writes the report.</summary>
+    public async Task<ExperimentReportFiles> RunAsync(CancellationToken cancellation = default)
+    {
+        var (tasks, dataRoot) = Prepare(Runs);
         var clock = Stopwatch.StartNew();
         var runs = Runs;
         int done = 0;
@@ -60,39 +67,88 @@ public sealed class ExperimentRunner
             cancellation.ThrowIfCancellationRequested();
             string prefix = $"[{done + 1}/{runs.Count} {key}]";
             var started = clock.Elapsed;
-            string modelDir = Train(store, arm, seed, key, prefix, cancellation);
-            await EvaluateAsync(store, arm, seed, key, modelDir, tasks, dataRoot, prefix, cancellation);
+            await RunUnitAsync(arm, seed, key, tasks, dataRoot, prefix, cancellation);
             done++;
             var perRun = (clock.Elapsed - started).TotalSeconds;
             var remaining = TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / done * (runs.Count - done));
             log($"{prefix} finished in {perRun:F0} s; {runs.Count - done} arm run(s) left, ETA {remaining:hh\\:mm\\:ss}");
         }
-        var report = ExperimentReport.Write(output, store, $"LlmEmbed design comparison: {config.Name}");
-        log($"report: {report.MarkdownPath} and {report.HtmlPath}");
-        return report;
+        var merged = ExperimentMerge.Merge(output, log: log);
+        return merged.Report!;
+    }
+
+    /// <summary>
+    /// Runs exactly one arm run (training + evaluation) into <c>arms/KEY/</c> and its store <c>arms/KEY/results.sqlite</c>;
+    /// it writes nothing outside that folder. <paramref name="seed"/> may be omitted when the experiment has one seed.
+    /// </summary>
+    public async Task RunArmAsync(string armName, long? seed = null, CancellationToken cancellation = default)
+    {
+        var arm = config.Arms.FirstOrDefault(a => a.ResolvedName == armName)
+                  ?? throw new ArgumentException($"--arm: no arm named '{armName}' in {config.Source} (arms: {string.Join(", ", config.Arms.Select(a => a.ResolvedName))})");
+        long runSeed = seed ?? (config.Seeds.Count == 1
+            ? config.Seeds[0]
+            : throw new ArgumentException($"--seed: {config.Source} lists {config.Seeds.Count} seeds ({string.Join(", ", config.Seeds)}); say which one to run"));
+        if (!config.Seeds.Contains(runSeed))
+            throw new ArgumentException($"--seed: {runSeed} is not among the seeds of {config.Source} ({string.Join(", ", config.Seeds)})");
+        var run = Runs.Single(r => r.Arm == arm && r.Seed == runSeed);
+        var (tasks, dataRoot) = Prepare([run]);
+        await RunUnitAsync(arm, runSeed, run.Key, tasks, dataRoot, $"[{run.Key}]", cancellation);
+    }
+
+    /// <summary>Everything that can be checked is checked before the first minute of training.</summary>
+    private (IReadOnlyList<TaskDefinition> Tasks, string DataRoot) Prepare(IReadOnlyList<(ExperimentArmConfig Arm, long Seed, string Key)> runs)
+    {
+        if (!File.Exists(Path.Combine(config.BaseModel, "config.json")))
+            throw new FileNotFoundException($"base_model: '{config.BaseModel}' has no config.json (pretrain one with `llm-embed pretrain` or point base_model at a Hugging Face model folder)");
+        var tasks = SelectTasks(config);
+        string dataRoot = config.Evaluation.Data is { Length: > 0 } data ? Path.GetFullPath(data)
+            : throw new ArgumentException("evaluation.data: the data folder is not set (llm-embed experiment fills in its default data folder)");
+        if (!Directory.Exists(dataRoot)) throw new DirectoryNotFoundException($"evaluation.data: '{dataRoot}' does not exist");
+        foreach (var (arm, seed, key) in runs) ArmTrainingOptions(arm, seed, key); // builds and validates each arm's recipe now
+        return (tasks, dataRoot);
+    }
+
+    private async Task RunUnitAsync(ExperimentArmConfig arm, long seed, string key, IReadOnlyList<TaskDefinition> tasks, string dataRoot,
+        string prefix, CancellationToken cancellation)
+    {
+        string folder = RunFolder(output, key);
+        Directory.CreateDirectory(folder);
+        using var store = ResultsStore.OpenFolder(folder);
+        store.RecordExperiment(config.SourceText, SoftwareVersions());
+        try
+        {
+            string modelDir = Train(store, arm, seed, key, prefix, cancellation);
+            await EvaluateAsync(store, arm, seed, key, modelDir, tasks, dataRoot, prefix, cancellation);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Recorded so that `experiment status` and `experiment merge` name the failed run; a rerun retries it.
+            if (store.GetArm(arm.ResolvedName, seed) is not null) store.SetArmStatus(arm.ResolvedName, ArmStatus.Failed, seed: seed);
+            throw;
+        }
     }
 
     private ContrastiveTrainingOptions ArmTrainingOptions(ExperimentArmConfig arm, long seed, string key) =>
-        config.ArmTraining(arm, seed, Path.Combine(output, "arms", key, "train"));
+        config.ArmTraining(arm, seed, Path.Combine(RunFolder(output, key), "train"));
 
     private string Train(ResultsStore store, ExperimentArmConfig arm, long seed, string key, string prefix, CancellationToken cancellation)
     {
         var options = ArmTrainingOptions(arm, seed, key);
         var trainer = new ContrastiveTrainer(options, EmbeddingModelEncoder.Create, m => log($"{prefix} {m}"));
-        if (store.IsArmTrained(key) && File.Exists(Path.Combine(trainer.ModelDir, EmbeddingModelConfig.FileName)))
+        if (store.IsArmTrained(arm.ResolvedName, seed) && File.Exists(Path.Combine(trainer.ModelDir, EmbeddingModelConfig.FileName)))
         {
             log($"{prefix} already trained, skipping training");
             return trainer.ModelDir;
         }
-        store.UpsertArm(new ArmRecord(key, JsonSerializer.Serialize(new { arm.Name, model = options.Model, seed, training = ContrastiveTrainingOptions.Serializer.Serialize(options) }, EmbeddingModelConfig.JsonOptions), ArmStatus.Training));
+        store.UpsertArm(new ArmRecord(arm.ResolvedName, JsonSerializer.Serialize(new { arm.Name, model = options.Model, seed, training = ContrastiveTrainingOptions.Serializer.Serialize(options) }, EmbeddingModelConfig.JsonOptions), ArmStatus.Training, Seed: seed));
         bool resume = Directory.Exists(trainer.CheckpointRoot) && Directory.EnumerateDirectories(trainer.CheckpointRoot, "step-*").Any();
         log($"{prefix} training ({(resume ? "resuming from its newest checkpoint" : "from the base model")})");
         var clock = Stopwatch.StartNew();
         var progress = trainingProgress is null ? null : new PrefixedProgress(trainingProgress, prefix);
         var result = trainer.Run(resume, progress, cancellation);
         var losses = new MetricsLog(Path.Combine(options.Output, "metrics.jsonl")).Series("loss").Select(p => ((long)p.Step, p.Value));
-        store.RecordTrainingLoss(key, losses);
-        store.SetArmStatus(key, ArmStatus.Trained, result.ModelDir, clock.Elapsed.TotalSeconds);
+        store.RecordTrainingLoss(arm.ResolvedName, losses, seed);
+        store.SetArmStatus(arm.ResolvedName, ArmStatus.Trained, result.ModelDir, clock.Elapsed.TotalSeconds, seed);
         log($"{prefix} trained: {result.Steps} steps, final loss {result.FinalLoss:F4}");
         return result.ModelDir;
     }
@@ -100,8 +156,7 @@ public sealed class ExperimentRunner
     private async Task EvaluateAsync(ResultsStore store, ExperimentArmConfig arm, long seed, string key, string modelDir,
         IReadOnlyList<TaskDefinition> tasks, string dataRoot, string prefix, CancellationToken cancellation)
     {
-        long? seedKey = config.Seeds.Count > 1 ? seed : null;
-        var pending = tasks.Where(t => !store.HasScore(arm.ResolvedName, t.Name, seedKey)).ToList();
+        var pending = tasks.Where(t => !store.HasScore(arm.ResolvedName, t.Name, seed)).ToList();
         if (pending.Count == 0)
         {
             log($"{prefix} all {tasks.Count} tasks already evaluated");
@@ -113,7 +168,7 @@ public sealed class ExperimentRunner
         var evaluator = new MtebEvaluator(generator, key, new MtebEvaluatorOptions
         {
             DataRoot = dataRoot,
-            OutputFolder = Path.Combine(output, "arms", key, "eval"),
+            OutputFolder = Path.Combine(RunFolder(output, key), "eval"),
             BatchSize = config.Evaluation.BatchSize,
             MaxSamplesPerTask = config.Evaluation.MaxSamplesPerTask,
             InstructionMode = config.Evaluation.Instructions switch { "none" => InstructionMode.None, "in-text" => InstructionMode.InText, _ => InstructionMode.Separate },
@@ -125,7 +180,7 @@ public sealed class ExperimentRunner
             var result = await evaluator.EvaluateTaskAsync(task, cancellation);
             var (split, scores) = result.Scores.First();
             store.UpsertTaskScore(new TaskScoreRecord(arm.ResolvedName, task.Name, Category(task.Type), split, result.MainScore,
-                JsonSerializer.Serialize(scores[0].Metrics), result.EvaluationTimeSeconds, seedKey));
+                JsonSerializer.Serialize(scores[0].Metrics), result.EvaluationTimeSeconds, seed));
             log($"{prefix} {task.Name}: {result.MainScore:F4} ({task.MainScore}, {result.EvaluationTimeSeconds:F1} s)");
         }
     }

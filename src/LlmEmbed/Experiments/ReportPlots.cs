@@ -82,7 +82,8 @@ internal static class ReportPlots
             int index = arms.ToList().IndexOf(curve.Arm);
             var color = palette.GetColor(index < 0 ? arms.Count + curves.ToList().IndexOf(curve) : index);
             var line = plot.Add.Scatter(curve.Points.Select(p => (double)p.Step).ToArray(), curve.Points.Select(p => p.Loss).ToArray(), color);
-            line.LegendText = curve.Arm;
+            bool severalSeeds = curves.Count(c => c.Arm == curve.Arm) > 1;
+            line.LegendText = severalSeeds ? $"{curve.Arm} (seed {curve.Seed})" : curve.Arm;
             line.MarkerSize = curve.Points.Count > 50 ? 0 : 4;
         }
         plot.Title("Training loss");

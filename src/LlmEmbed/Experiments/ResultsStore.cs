@@ -12,19 +12,21 @@ namespace LlmEmbed.Experiments;
 /// what <see cref="IsArmTrained"/> / <see cref="HasScore"/> report as done.
 /// </summary>
 /// <remarks>
-/// Schema (version 1):
+/// Schema (version 2; a version-1 file is migrated in place when opened, its rows getting no seed):
 /// <c>experiment(id=1, config_text, config_hash, software_versions, created_utc)</c>;
-/// <c>arms(name PK, config_json, status, checkpoint_path, train_seconds, updated_utc)</c>;
+/// <c>arms(name, seed_key, seed, config_json, status, checkpoint_path, train_seconds, updated_utc; PK(name, seed_key))</c>
+/// — one row per arm run, i.e. per (arm, seed);
 /// <c>task_scores(arm, task, seed_key, seed, category, split, main_score, metrics_json, eval_seconds, updated_utc;
-/// PK(arm, task, seed_key))</c> where seed_key is the seed as text or '' for none (SQLite primary keys treat NULLs as
-/// distinct, which would break the upsert);
-/// <c>training_metrics(arm, step, loss; PK(arm, step))</c>.
-/// One connection per store, not shared between threads.
+/// PK(arm, task, seed_key))</c>;
+/// <c>training_metrics(arm, seed_key, seed, step, loss; PK(arm, seed_key, step))</c>.
+/// seed_key is the seed as text or '' for none (SQLite primary keys treat NULLs as distinct, which would break the
+/// upsert). The experiment runner records a seed for every arm run, score and loss point; null seeds remain for
+/// hand-made stores. One connection per store, not shared between threads.
 /// </remarks>
 public sealed class ResultsStore : IDisposable
 {
     public const string DefaultFileName = "results.sqlite";
-    private const int SchemaVersion = 1;
+    private const int SchemaVersion = 2;
 
     private readonly SqliteConnection _connection;
 
@@ -80,6 +82,7 @@ public sealed class ResultsStore : IDisposable
 
     private void CreateSchema()
     {
+        MigrateVersion1();
         Execute("""
             CREATE TABLE IF NOT EXISTS schema_info (version INTEGER NOT NULL);
             CREATE TABLE IF NOT EXISTS experiment (
@@ -89,12 +92,15 @@ public sealed class ResultsStore : IDisposable
                 software_versions TEXT NOT NULL,
                 created_utc TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS arms (
-                name TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                seed_key TEXT NOT NULL,
+                seed INTEGER,
                 config_json TEXT NOT NULL,
                 status TEXT NOT NULL,
                 checkpoint_path TEXT,
                 train_seconds REAL,
-                updated_utc TEXT NOT NULL);
+                updated_utc TEXT NOT NULL,
+                PRIMARY KEY (name, seed_key));
             CREATE TABLE IF NOT EXISTS task_scores (
                 arm TEXT NOT NULL,
                 task TEXT NOT NULL,
@@ -109,9 +115,11 @@ public sealed class ResultsStore : IDisposable
                 PRIMARY KEY (arm, task, seed_key));
             CREATE TABLE IF NOT EXISTS training_metrics (
                 arm TEXT NOT NULL,
+                seed_key TEXT NOT NULL,
+                seed INTEGER,
                 step INTEGER NOT NULL,
                 loss REAL NOT NULL,
-                PRIMARY KEY (arm, step));
+                PRIMARY KEY (arm, seed_key, step));
             """);
         using var cmd = _connection.CreateCommand();
         cmd.CommandText = "SELECT version FROM schema_info LIMIT 1";
@@ -120,6 +128,37 @@ public sealed class ResultsStore : IDisposable
             Execute("INSERT INTO schema_info(version) VALUES ($v)", ("$v", SchemaVersion));
         else if (Convert.ToInt32(version, CultureInfo.InvariantCulture) != SchemaVersion)
             throw new InvalidDataException($"{Path} has results schema version {version}; this build reads version {SchemaVersion}.");
+    }
+
+    /// <summary>Version 1 keyed arms and loss points by arm alone; version 2 adds the seed to both keys.</summary>
+    private void MigrateVersion1()
+    {
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = "SELECT version FROM schema_info LIMIT 1";
+        object? version;
+        try { version = cmd.ExecuteScalar(); }
+        catch (SqliteException) { return; } // a new file: no schema_info yet
+        if (version is null || Convert.ToInt32(version, CultureInfo.InvariantCulture) != 1) return;
+        using var transaction = _connection.BeginTransaction();
+        foreach (var sql in new[]
+        {
+            "ALTER TABLE arms RENAME TO arms_v1",
+            "ALTER TABLE training_metrics RENAME TO training_metrics_v1",
+            "CREATE TABLE arms (name TEXT NOT NULL, seed_key TEXT NOT NULL, seed INTEGER, config_json TEXT NOT NULL, status TEXT NOT NULL, checkpoint_path TEXT, train_seconds REAL, updated_utc TEXT NOT NULL, PRIMARY KEY (name, seed_key))",
+            "INSERT INTO arms SELECT name, '', NULL, config_json, status, checkpoint_path, train_seconds, updated_utc FROM arms_v1",
+            "CREATE TABLE training_metrics (arm TEXT NOT NULL, seed_key TEXT NOT NULL, seed INTEGER, step INTEGER NOT NULL, loss REAL NOT NULL, PRIMARY KEY (arm, seed_key, step))",
+            "INSERT INTO training_metrics SELECT arm, '', NULL, step, loss FROM training_metrics_v1",
+            "DROP TABLE arms_v1",
+            "DROP TABLE training_metrics_v1",
+            $"UPDATE schema_info SET version = {SchemaVersion}",
+        })
+        {
+            using var step = _connection.CreateCommand();
+            step.Transaction = transaction;
+            step.CommandText = sql;
+            step.ExecuteNonQuery();
+        }
+        transaction.Commit();
     }
 
     // ---- experiment -------------------------------------------------------------------------------------------
@@ -164,7 +203,7 @@ public sealed class ResultsStore : IDisposable
 
     // ---- arms -------------------------------------------------------------------------------------------------
 
-    /// <summary>Inserts or replaces the arm row (the store sets <see cref="ArmRecord.UpdatedUtc"/>).</summary>
+    /// <summary>Inserts or replaces the row of the arm run (arm, seed) (the store sets <see cref="ArmRecord.UpdatedUtc"/>).</summary>
     public void UpsertArm(ArmRecord arm)
     {
         ArgumentNullException.ThrowIfNull(arm);
@@ -173,19 +212,19 @@ public sealed class ResultsStore : IDisposable
         if (arm.TrainSeconds is { } s && !(double.IsFinite(s) && s >= 0))
             throw new ArgumentException($"train seconds of arm '{arm.Name}' must be finite and >= 0, got {s}.", nameof(arm));
         Execute("""
-            INSERT INTO arms(name, config_json, status, checkpoint_path, train_seconds, updated_utc)
-            VALUES ($name, $config, $status, $checkpoint, $seconds, $updated)
-            ON CONFLICT(name) DO UPDATE SET config_json = excluded.config_json, status = excluded.status,
+            INSERT INTO arms(name, seed_key, seed, config_json, status, checkpoint_path, train_seconds, updated_utc)
+            VALUES ($name, $seedKey, $seed, $config, $status, $checkpoint, $seconds, $updated)
+            ON CONFLICT(name, seed_key) DO UPDATE SET seed = excluded.seed, config_json = excluded.config_json, status = excluded.status,
                 checkpoint_path = excluded.checkpoint_path, train_seconds = excluded.train_seconds, updated_utc = excluded.updated_utc
             """,
-            ("$name", arm.Name), ("$config", arm.ConfigJson), ("$status", StatusText(arm.Status)),
+            ("$name", arm.Name), ("$seedKey", SeedKey(arm.Seed)), ("$seed", arm.Seed), ("$config", arm.ConfigJson), ("$status", StatusText(arm.Status)),
             ("$checkpoint", arm.CheckpointPath), ("$seconds", arm.TrainSeconds), ("$updated", FormatTime(DateTimeOffset.UtcNow)));
     }
 
-    /// <summary>Updates the status (and, when given, checkpoint path and training time) of an existing arm.</summary>
-    public void SetArmStatus(string arm, ArmStatus status, string? checkpointPath = null, double? trainSeconds = null)
+    /// <summary>Updates the status (and, when given, checkpoint path and training time) of an existing arm run.</summary>
+    public void SetArmStatus(string arm, ArmStatus status, string? checkpointPath = null, double? trainSeconds = null, long? seed = null)
     {
-        var existing = GetArm(arm) ?? throw new InvalidOperationException($"Arm '{arm}' is not in {Path}; call UpsertArm first.");
+        var existing = GetArm(arm, seed) ?? throw new InvalidOperationException($"Arm '{arm}'{SeedText(seed)} is not in {Path}; call UpsertArm first.");
         UpsertArm(existing with
         {
             Status = status,
@@ -194,24 +233,26 @@ public sealed class ResultsStore : IDisposable
         });
     }
 
-    public ArmRecord? GetArm(string name) => ReadArms("WHERE name = $name", ("$name", name)).FirstOrDefault();
+    public ArmRecord? GetArm(string name, long? seed = null) =>
+        ReadArms("WHERE name = $name AND seed_key = $seedKey", ("$name", name), ("$seedKey", SeedKey(seed))).FirstOrDefault();
 
-    public IReadOnlyList<ArmRecord> GetArms() => ReadArms("ORDER BY name");
+    /// <summary>Every arm run, by name then seed.</summary>
+    public IReadOnlyList<ArmRecord> GetArms() => ReadArms("ORDER BY name, seed");
 
     /// <summary>
     /// True when the arm is marked <see cref="ArmStatus.Trained"/> and its recorded checkpoint (file or folder) still
     /// exists; a vanished checkpoint means the arm must be trained again.
     /// </summary>
-    public bool IsArmTrained(string arm)
+    public bool IsArmTrained(string arm, long? seed = null)
     {
-        var record = GetArm(arm);
+        var record = GetArm(arm, seed);
         if (record is not { Status: ArmStatus.Trained }) return false;
         return record.CheckpointPath is null || File.Exists(record.CheckpointPath) || Directory.Exists(record.CheckpointPath);
     }
 
     private List<ArmRecord> ReadArms(string clause, params (string Name, object? Value)[] parameters)
     {
-        using var cmd = Command($"SELECT name, config_json, status, checkpoint_path, train_seconds, updated_utc FROM arms {clause}", parameters);
+        using var cmd = Command($"SELECT name, config_json, status, checkpoint_path, train_seconds, updated_utc, seed FROM arms {clause}", parameters);
         using var reader = cmd.ExecuteReader();
         var arms = new List<ArmRecord>();
         while (reader.Read())
@@ -222,7 +263,8 @@ public sealed class ResultsStore : IDisposable
                 ParseStatus(reader.GetString(2), reader.GetString(0)),
                 reader.IsDBNull(3) ? null : reader.GetString(3),
                 reader.IsDBNull(4) ? null : reader.GetDouble(4),
-                ParseTime(reader.GetString(5))));
+                ParseTime(reader.GetString(5)),
+                reader.IsDBNull(6) ? null : reader.GetInt64(6)));
         }
         return arms;
     }
@@ -266,7 +308,7 @@ public sealed class ResultsStore : IDisposable
     {
         using var cmd = Command("""
             SELECT arm, task, category, split, main_score, metrics_json, eval_seconds, seed, updated_utc
-            FROM task_scores ORDER BY arm, category, task, seed_key
+            FROM task_scores ORDER BY arm, category, task, seed
             """);
         using var reader = cmd.ExecuteReader();
         var scores = new List<TaskScoreRecord>();
@@ -284,8 +326,8 @@ public sealed class ResultsStore : IDisposable
 
     // ---- training metrics -------------------------------------------------------------------------------------
 
-    /// <summary>Upserts (arm, step) → loss for every point, in one transaction.</summary>
-    public void RecordTrainingLoss(string arm, IEnumerable<(long Step, double Loss)> points)
+    /// <summary>Upserts (arm, seed, step) → loss for every point, in one transaction.</summary>
+    public void RecordTrainingLoss(string arm, IEnumerable<(long Step, double Loss)> points, long? seed = null)
     {
         RequireName(arm, "arm name");
         ArgumentNullException.ThrowIfNull(points);
@@ -293,9 +335,11 @@ public sealed class ResultsStore : IDisposable
         using var cmd = _connection.CreateCommand();
         cmd.Transaction = transaction;
         cmd.CommandText = """
-            INSERT INTO training_metrics(arm, step, loss) VALUES ($arm, $step, $loss)
-            ON CONFLICT(arm, step) DO UPDATE SET loss = excluded.loss
+            INSERT INTO training_metrics(arm, seed_key, seed, step, loss) VALUES ($arm, $seedKey, $seed, $step, $loss)
+            ON CONFLICT(arm, seed_key, step) DO UPDATE SET seed = excluded.seed, loss = excluded.loss
             """;
+        cmd.Parameters.AddWithValue("$seedKey", SeedKey(seed));
+        cmd.Parameters.AddWithValue("$seed", seed is { } s ? s : DBNull.Value);
         var pArm = cmd.Parameters.Add("$arm", SqliteType.Text);
         var pStep = cmd.Parameters.Add("$step", SqliteType.Integer);
         var pLoss = cmd.Parameters.Add("$loss", SqliteType.Real);
@@ -312,24 +356,24 @@ public sealed class ResultsStore : IDisposable
         transaction.Commit();
     }
 
-    /// <summary>One curve per arm with recorded loss, points by ascending step, arms by name.</summary>
+    /// <summary>One curve per arm run (arm, seed) with recorded loss, points by ascending step, runs by arm then seed.</summary>
     public IReadOnlyList<ArmLossCurve> GetLossCurves()
     {
-        using var cmd = Command("SELECT arm, step, loss FROM training_metrics ORDER BY arm, step");
+        using var cmd = Command("SELECT arm, seed_key, seed, step, loss FROM training_metrics ORDER BY arm, seed, step");
         using var reader = cmd.ExecuteReader();
         var curves = new List<ArmLossCurve>();
-        string? current = null;
+        (string, string)? current = null;
         List<(long, double)>? points = null;
         while (reader.Read())
         {
-            string arm = reader.GetString(0);
-            if (arm != current)
+            var run = (reader.GetString(0), reader.GetString(1));
+            if (run != current)
             {
                 points = [];
-                curves.Add(new ArmLossCurve(arm, points));
-                current = arm;
+                curves.Add(new ArmLossCurve(run.Item1, points, reader.IsDBNull(2) ? null : reader.GetInt64(2)));
+                current = run;
             }
-            points!.Add((reader.GetInt64(1), reader.GetDouble(2)));
+            points!.Add((reader.GetInt64(3), reader.GetDouble(4)));
         }
         return curves;
     }
@@ -339,6 +383,8 @@ public sealed class ResultsStore : IDisposable
     // ---- helpers ----------------------------------------------------------------------------------------------
 
     private static string SeedKey(long? seed) => seed?.ToString(CultureInfo.InvariantCulture) ?? "";
+
+    private static string SeedText(long? seed) => seed is { } s ? $" (seed {s})" : "";
 
     private static string StatusText(ArmStatus status) => Enum.IsDefined(status)
         ? status.ToString().ToLowerInvariant()

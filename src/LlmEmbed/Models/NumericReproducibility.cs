@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-
 namespace LlmEmbed.Models;
 
 /// <summary>
@@ -11,27 +8,13 @@ namespace LlmEmbed.Models;
 /// in strict mode (<c>MKL_CBWR=AUTO,STRICT</c>) removes that dependence. MKL reads the variable from the native
 /// environment when it initialises, so it is set with libc's setenv (the managed
 /// <see cref="Environment.SetEnvironmentVariable(string, string)"/> does not reach native code on Unix) before any
-/// tensor code runs: this assembly's module initializer does it. A value the user set is kept.
+/// tensor code runs (<see cref="NativeEnvironment"/>). A value the user set is kept.
 /// </summary>
-public static partial class NumericReproducibility
+public static class NumericReproducibility
 {
     public const string Variable = "MKL_CBWR";
     public const string StrictValue = "AUTO,STRICT";
 
-    /// <summary>Sets MKL_CBWR=AUTO,STRICT in the native environment unless it is already set. Idempotent.</summary>
-    public static void Configure()
-    {
-        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) return; // Windows: managed setenv reaches the CRT
-        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable(Variable))) return;
-        _ = SetEnv(Variable, StrictValue, overwrite: 0);
-        Environment.SetEnvironmentVariable(Variable, StrictValue); // keep the managed view in step (child processes)
-    }
-
-#pragma warning disable CA2255 // Must run before TorchSharp initialises MKL, whichever type of this library is touched first.
-    [ModuleInitializer]
-    internal static void OnLoad() => Configure();
-#pragma warning restore CA2255
-
-    [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int SetEnv(string name, string value, int overwrite);
+    /// <summary>Sets MKL_CBWR=AUTO,STRICT unless the user set it (run by <see cref="NativeEnvironment"/> at load). Idempotent.</summary>
+    public static void Configure() => NativeEnvironment.SetDefault(Variable, StrictValue);
 }

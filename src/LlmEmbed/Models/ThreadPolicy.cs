@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-
 namespace LlmEmbed.Models;
 
 /// <summary>
@@ -17,20 +14,6 @@ public static class ThreadPolicy
     /// <summary>The policy in force for this process (what was set before start-up, else PASSIVE from <see cref="Apply"/>).</summary>
     public static string? WaitPolicy => Environment.GetEnvironmentVariable(WaitPolicyVariable);
 
-    /// <summary>
-    /// Sets OMP_WAIT_POLICY=PASSIVE in the native environment unless the user set a policy. It runs when this library
-    /// is loaded, i.e. before its first tensor op loads libtorch (libgomp reads the variable only then; .NET's
-    /// Environment.SetEnvironmentVariable does not reach the native environment on Linux, hence setenv).
-    /// </summary>
-#pragma warning disable CA2255 // A library module initializer on purpose: the policy must be in place before libtorch loads.
-    [ModuleInitializer]
-#pragma warning restore CA2255
-    internal static void Apply()
-    {
-        if (!OperatingSystem.IsLinux() || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(WaitPolicyVariable))) return;
-        if (setenv(WaitPolicyVariable, "PASSIVE", 0) == 0) Environment.SetEnvironmentVariable(WaitPolicyVariable, "PASSIVE");
-    }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int setenv([MarshalAs(UnmanagedType.LPUTF8Str)] string name, [MarshalAs(UnmanagedType.LPUTF8Str)] string value, int overwrite);
+    /// <summary>Sets OMP_WAIT_POLICY=PASSIVE unless the user set a policy (run by <see cref="NativeEnvironment"/> at load).</summary>
+    public static void Apply() => NativeEnvironment.SetDefault(WaitPolicyVariable, "PASSIVE");
 }

@@ -37,11 +37,7 @@ public class ExperimentRunnerTests
           max_length: 32
         """;
 
-    private static List<string> Snapshot(ResultsStore store) =>
-        store.GetTaskScores().Select(s => $"{s.Arm}|{s.Task}|{s.Category}|{s.Split}|{s.MainScore:R}|{s.MetricsJson}")
-            .Concat(store.GetArms().Select(a => $"{a.Name}|{a.Status}"))
-            .Concat(store.GetLossCurves().SelectMany(c => c.Points.Select(p => $"{c.Arm}|{p.Step}|{p.Loss:R}")))
-            .Order(StringComparer.Ordinal).ToList();
+    private static List<string> Snapshot(ResultsStore store) => ScaleOut.SlurmExperimentTests.Snapshot(store);
 
     [Fact]
     public async Task InterruptedRunResumesWithoutRetrainingAndMatchesAnUninterruptedRun()
@@ -59,25 +55,67 @@ public class ExperimentRunnerTests
             Assert.Equal(6, store.GetTaskScores().Count); // 2 arms × 3 tasks
             Assert.All(store.GetTaskScores(), s => Assert.InRange(s.MainScore, -1, 1));
             Assert.All(store.GetArms(), a => Assert.Equal(ArmStatus.Trained, a.Status));
+            Assert.All(store.GetTaskScores(), s => Assert.Equal(5L, s.Seed)); // the seed is recorded for every score,
+            Assert.All(store.GetArms(), a => Assert.Equal(5L, a.Seed));       // arm run
+            Assert.All(store.GetLossCurves(), c => Assert.Equal(5L, c.Seed)); // and loss curve
+            Assert.All(store.GetArms(), a => Assert.Equal(Path.Combine("arms", a.Name, "model"), a.CheckpointPath)); // relative to the folder
             expected = Snapshot(store);
         }
+
+        // Merging refuses incomplete folders (naming the missing run) and runs of another experiment config.
+        string partial = tmp.File("partial");
+        CopyFolder(Path.Combine(full, "arms", "eos-causal"), Path.Combine(partial, "arms", "eos-causal"));
+        var missing = Assert.Throws<InvalidOperationException>(() => ExperimentMerge.Merge(partial));
+        Assert.Contains("multilayer-bidirectional: not started", missing.Message);
+        Assert.False(File.Exists(Path.Combine(partial, ResultsStore.DefaultFileName)));
+        var onlyOne = ExperimentMerge.Merge(partial, allowIncomplete: true);
+        Assert.Equal(["eos-causal"], onlyOne.Merged);
+        CopyFolder(Path.Combine(full, "arms", "multilayer-bidirectional"), Path.Combine(partial, "arms", "multilayer-bidirectional"));
+        using (var foreign = ResultsStore.OpenFolder(Path.Combine(partial, "arms", "multilayer-bidirectional")))
+            foreign.RecordExperiment(config.SourceText + "# edited\n", "x", replaceDifferentConfig: true);
+        var refused = Assert.Throws<InvalidOperationException>(() => ExperimentMerge.Merge(partial));
+        Assert.Contains("different experiment configs", refused.Message);
+        Assert.Contains("multilayer-bidirectional", refused.Message);
 
         // Interrupt during the second arm's training (after its first checkpoint), then rerun.
         string resumed = tmp.File("resumed");
         using var cancel = new CancellationTokenSource();
         var stopInSecondArm = new StopAt(p => p.Context is { } c && c.StartsWith("[2/2", StringComparison.Ordinal) && p.Step >= 2, cancel);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new ExperimentRunner(config, resumed, null, stopInSecondArm).RunAsync(cancel.Token));
-        using (var store = ResultsStore.OpenFolder(resumed))
-        {
-            Assert.True(store.IsArmTrained("eos-causal"));
-            Assert.False(store.IsArmTrained("multilayer-bidirectional"));
-        }
+        Assert.False(File.Exists(Path.Combine(resumed, ResultsStore.DefaultFileName))); // only a finished run merges
+        using (var store = ResultsStore.OpenFolder(Path.Combine(resumed, "arms", "eos-causal")))
+            Assert.True(store.IsArmTrained("eos-causal", 5));
+        using (var store = ResultsStore.OpenFolder(Path.Combine(resumed, "arms", "multilayer-bidirectional")))
+            Assert.False(store.IsArmTrained("multilayer-bidirectional", 5));
+        Assert.Contains("multilayer-bidirectional: training, not finished (",
+            string.Join("\n", ExperimentState.Read(resumed, config).Runs.Select(r => $"{r.Key}: {r.Describe()}")));
         var secondLog = new List<string>();
         await new ExperimentRunner(config, resumed, m => { lock (secondLog) secondLog.Add(m); }).RunAsync();
         Assert.Contains(secondLog, m => m.StartsWith("[1/2 eos-causal] already trained", StringComparison.Ordinal));
         Assert.Contains(secondLog, m => m.StartsWith("[2/2 multilayer-bidirectional] training (resuming", StringComparison.Ordinal));
         using (var store = ResultsStore.OpenFolder(resumed))
             Assert.Equal(expected, Snapshot(store));
+
+        // One arm at a time (as Slurm array tasks run them), then merge: the same database and report.
+        string sharded = tmp.File("sharded");
+        await new ExperimentRunner(config, sharded).RunArmAsync("multilayer-bidirectional");
+        await new ExperimentRunner(config, sharded).RunArmAsync("eos-causal", 5);
+        var merged = ExperimentMerge.Merge(sharded);
+        Assert.Equal(["eos-causal", "multilayer-bidirectional"], merged.Merged);
+        using (var store = ResultsStore.OpenFolder(sharded))
+            Assert.Equal(expected, Snapshot(store));
+        Assert.Equal(ScaleOut.SlurmExperimentTests.ReportText(full), ScaleOut.SlurmExperimentTests.ReportText(sharded));
+        var wrongSeed = await Assert.ThrowsAsync<ArgumentException>(() => new ExperimentRunner(config, sharded).RunArmAsync("eos-causal", 6));
+        Assert.Contains("--seed: 6 is not among the seeds", wrongSeed.Message);
+    }
+
+    private static void CopyFolder(string from, string to)
+    {
+        foreach (var dir in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
+            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, dir)));
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+            File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)));
     }
 
     private sealed class StopAt(Func<LlmEmbed.Training.TrainingProgress, bool> when, CancellationTokenSource cancel) : IProgress<LlmEmbed.Training.TrainingProgress>

@@ -7,5 +7,5 @@ namespace LlmEmbed.Tests.Support;
 internal static class TestAssemblySetup
 {
     [ModuleInitializer]
-    internal static void Configure() => NumericReproducibility.Configure();
+    internal static void Configure() => NativeEnvironment.Configure();
 }
