@@ -20,11 +20,13 @@ public static class EmbedCommand
         foreach (var o in new Option[] { model, input, output, instruction, batchSize, maxLength, dtype, device }) command.Options.Add(o);
         command.SetAction(parseResult => CliRunner.Run(() =>
         {
+            string outputPath = parseResult.GetValue(output)!;
+            EmbeddingFiles.CheckOutputPath(outputPath);
+            var texts = EmbeddingFiles.ReadTexts(parseResult.GetValue(input)!);
             string? deviceName = parseResult.GetValue(device);
             var torchDevice = TorchSharp.torch.device(deviceName ?? (TorchSharp.torch.cuda.is_available() ? "cuda" : "cpu"));
             using var embedder = EmbeddingModel.Load(parseResult.GetValue(model)!, device: torchDevice);
             if (parseResult.GetValue(dtype) is { } dt) embedder.ToDType(EmbeddingModelConfig.ParseDType(dt));
-            var texts = EmbeddingFiles.ReadTexts(parseResult.GetValue(input)!);
             var options = new EncodeOptions
             {
                 BatchSize = parseResult.GetValue(batchSize),
@@ -40,7 +42,6 @@ public static class EmbedCommand
                 CliRunner.Log($"embedded {p.Done}/{p.Total}");
             });
             var embeddings = embedder.Encode(texts, options, progress);
-            string outputPath = parseResult.GetValue(output)!;
             EmbeddingFiles.WriteEmbeddings(outputPath, embeddings, embedder.Dimension);
             CliRunner.Log($"wrote {embeddings.Length} embeddings of dimension {embedder.Dimension} to {outputPath}");
             return 0;

@@ -3,6 +3,7 @@ using System.Text.Json;
 using LlmEmbed.Embedding;
 using LlmEmbed.Evaluation;
 using LlmEmbed.Evaluation.Tasks;
+using LlmEmbed.IO;
 using LlmEmbed.Training;
 using LlmEmbed.Training.Contrastive;
 
@@ -47,7 +48,8 @@ public sealed class ExperimentRunner
         string dataRoot = DataRoot.Resolve(config.Evaluation.Data);
         foreach (var (arm, seed, _) in Runs) ArmTrainingOptions(arm, seed); // parses and validates each arm's recipe now
 
-        Directory.CreateDirectory(output);
+        // One process at a time owns the folder: a second would resume from the first one's live checkpoints.
+        using var folderLock = FolderLock.Acquire(output, "llm-embed experiment", log: log);
         using var store = ResultsStore.OpenFolder(output);
         store.RecordExperiment(config.SourceText, SoftwareVersions());
         var clock = Stopwatch.StartNew();
@@ -101,13 +103,12 @@ public sealed class ExperimentRunner
         var trainer = new ContrastiveTrainer(options, o => encoder = EmbeddingModelEncoder.Create(o), m => log($"{prefix} {m}"));
         bool resume = Directory.Exists(trainer.CheckpointRoot) && Directory.EnumerateDirectories(trainer.CheckpointRoot, "step-*").Any();
         log($"{prefix} training ({(resume ? "resuming from its newest checkpoint" : "from the base model")})");
-        var clock = Stopwatch.StartNew();
         var progress = trainingProgress is null ? null : new PrefixedProgress(trainingProgress, prefix);
         var result = trainer.Run(resume, progress, cancellation);
         encoder!.Model.Save(modelDir);
         var losses = new MetricsLog(Path.Combine(options.Output, "metrics.jsonl")).Series("loss").Select(p => ((long)p.Step, p.Value));
         store.RecordTrainingLoss(key, losses);
-        store.SetArmStatus(key, ArmStatus.Trained, modelDir, clock.Elapsed.TotalSeconds);
+        store.SetArmStatus(key, ArmStatus.Trained, modelDir, result.Elapsed.TotalSeconds); // all resumed segments
         log($"{prefix} trained: {result.Steps} steps, final loss {result.FinalLoss:F4}");
         return modelDir;
     }
