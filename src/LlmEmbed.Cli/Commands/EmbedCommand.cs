@@ -23,10 +23,11 @@ public static class EmbedCommand
             string outputPath = parseResult.GetValue(output)!;
             EmbeddingFiles.CheckOutputPath(outputPath);
             var texts = EmbeddingFiles.ReadTexts(parseResult.GetValue(input)!);
-            string? deviceName = parseResult.GetValue(device);
-            var torchDevice = TorchSharp.torch.device(deviceName ?? (TorchSharp.torch.cuda.is_available() ? "cuda" : "cpu"));
+            var torchDevice = CliRunner.ParseDevice(parseResult.GetValue(device));
             using var embedder = EmbeddingModel.Load(parseResult.GetValue(model)!, device: torchDevice);
             if (parseResult.GetValue(dtype) is { } dt) embedder.ToDType(EmbeddingModelConfig.ParseDType(dt));
+            if (parseResult.GetValue(maxLength) is { } ml && ml > embedder.Backbone.Config.MaxPositionEmbeddings)
+                CliRunner.Log($"warning: --max-length {ml} exceeds the model's max_position_embeddings ({embedder.Backbone.Config.MaxPositionEmbeddings}); positions beyond it were never trained and embeddings of longer texts may be poor");
             var options = new EncodeOptions
             {
                 BatchSize = parseResult.GetValue(batchSize),
