@@ -75,6 +75,8 @@ public sealed class ResultsStore : IDisposable
         catch (SqliteException ex)
         {
             connection.Dispose();
+            if (ex.SqliteErrorCode is 11 or 26) // SQLITE_CORRUPT, SQLITE_NOTADB
+                throw new InvalidDataException($"{file}: the results database is damaged ({ex.Message}); move it aside and rerun to rebuild it (trained arms under arms/ are reused)", ex);
             throw new InvalidDataException($"Cannot open results database {file}: {ex.Message}", ex);
         }
     }
