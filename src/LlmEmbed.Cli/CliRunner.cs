@@ -57,9 +57,35 @@ public static class CliRunner
         }
         catch (Exception e) when (IsInputError(e))
         {
-            Error(e.Message);
+            Error(UserMessage(e));
             return InputError;
         }
+    }
+
+    /// <summary>
+    /// The message a user sees: without .NET's "(Parameter 'name')" suffix, which names a C# argument rather than
+    /// anything the user typed (messages name the option or file themselves), and with "Actual value was x." folded in.
+    /// </summary>
+    public static string UserMessage(Exception e)
+    {
+        string message = e.Message;
+        if (e is ArgumentException { ParamName: { } name })
+        {
+            message = message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal);
+            if (e is ArgumentOutOfRangeException { ActualValue: { } actual })
+                message = message.Replace($"{Environment.NewLine}Actual value was {actual}.", $" (got {actual})", StringComparison.Ordinal);
+        }
+        return message;
+    }
+
+    /// <summary>Parses <c>--device</c>: cpu, cuda or cuda:N (default: cuda when available).</summary>
+    public static TorchSharp.torch.Device ParseDevice(string? name)
+    {
+        string value = (name ?? (TorchSharp.torch.cuda.is_available() ? "cuda" : "cpu")).Trim().ToLowerInvariant();
+        bool known = value == "cpu" || value == "cuda" || (value.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(value.AsSpan(5), out int index) && index >= 0);
+        if (!known) throw new ArgumentException($"--device '{name}': expected cpu, cuda or cuda:N");
+        if (value != "cpu" && !TorchSharp.torch.cuda.is_available()) throw new ArgumentException($"--device '{name}': CUDA is not available on this machine (this build runs on cpu)");
+        return TorchSharp.torch.device(value);
     }
 
     /// <summary>Failures a user can fix (files, options, data); anything else is a bug and keeps its stack trace.</summary>

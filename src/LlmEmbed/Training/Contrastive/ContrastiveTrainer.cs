@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using LlmEmbed.Checkpoints;
+using LlmEmbed.IO;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -49,6 +50,8 @@ public sealed class ContrastiveTrainer
     {
         // Everything that can be checked cheaply is checked before the model is built.
         options.CheckInputsExist();
+        // One process at a time: a second one would resume from this one's live checkpoints and interleave metrics.
+        using var folderLock = FolderLock.Acquire(options.Output, "llm-embed train", log: log);
         var store = new CheckpointStore(CheckpointRoot, options.KeepCheckpoints);
         var latest = store.Latest;
         if (latest != null && !resume)
@@ -74,6 +77,7 @@ public sealed class ContrastiveTrainer
         int rowsPerStep = options.BatchSize * options.GradientAccumulationSteps;
         log($"data: {mixture.RowsPerEpoch} rows per epoch, {rowsPerStep} rows per step ({(double)options.MaxSteps * rowsPerStep / mixture.RowsPerEpoch:F2} epochs)");
         string dataFingerprint = Fingerprint(mixture);
+        NegativeAvailability.Require(mixture, options.BatchSize, options.GradientAccumulationSteps, options.MaxSteps, options.MaskDuplicatePositives);
 
         if (options.Threads > 0) set_num_threads(options.Threads);
         Directory.CreateDirectory(options.Output);
@@ -95,9 +99,11 @@ public sealed class ContrastiveTrainer
 
         long step = 0, savedStep = -1;
         string? lastCheckpoint = null;
+        double lastLoss = double.NaN;
+        var earlierSegments = TimeSpan.Zero;
         if (latest is { } ck)
         {
-            step = RestoreCheckpoint(ck.Path, parameters, optimizer, dataFingerprint, rowsPerStep);
+            (step, lastLoss, earlierSegments) = RestoreCheckpoint(ck.Path, parameters, optimizer, dataFingerprint, rowsPerStep);
             lastCheckpoint = ck.Path;
             savedStep = step;
             metrics.TruncateAfter(step);
@@ -111,13 +117,13 @@ public sealed class ContrastiveTrainer
         var clock = Stopwatch.StartNew();
         var window = Stopwatch.StartNew();
         long stepsThisRun = 0, windowRows = 0;
-        double lastLoss = double.NaN;
+        var guard = new DivergenceGuard();
         while (step < options.MaxSteps)
         {
             if (cancellation.IsCancellationRequested)
             {
                 // Keep the work done so far: an interrupted run resumes from exactly here.
-                if (step > 0 && savedStep != step) SaveCheckpoint(store, step, parameters, optimizer, dataFingerprint, rowsPerStep);
+                if (step > 0 && savedStep != step) SaveCheckpoint(store, step, parameters, optimizer, dataFingerprint, rowsPerStep, lastLoss, earlierSegments + clock.Elapsed);
                 cancellation.ThrowIfCancellationRequested();
             }
             double lr = schedule.At(step);
@@ -134,8 +140,9 @@ public sealed class ContrastiveTrainer
                 stepLoss += microLoss / options.GradientAccumulationSteps;
             }
             gradNorm = optimizer.ClipGradNorm(options.GradClip);
-            if (!double.IsFinite(gradNorm)) throw new NonFiniteLossException(step + 1, gradNorm, lastCheckpoint);
+            guard.CheckGradients(step + 1, stepLoss, gradNorm, lastCheckpoint);
             optimizer.StepWith(lr);
+            guard.CheckWeights(step + 1, stepLoss, parameters.Select(p => (p.Name, (Tensor)p.Parameter)), lastCheckpoint);
             step++;
             stepsThisRun++;
             windowRows += rowsPerStep;
@@ -159,7 +166,7 @@ public sealed class ContrastiveTrainer
             }
             if (step % options.CheckpointEvery == 0 || step == options.MaxSteps)
             {
-                lastCheckpoint = SaveCheckpoint(store, step, parameters, optimizer, dataFingerprint, rowsPerStep);
+                lastCheckpoint = SaveCheckpoint(store, step, parameters, optimizer, dataFingerprint, rowsPerStep, lastLoss, earlierSegments + clock.Elapsed);
                 savedStep = step;
                 LossCurvePlot.Save(metrics, Path.Combine(options.Output, "loss-curve.png"), "contrastive training", ("loss", "train loss"));
             }
@@ -171,7 +178,8 @@ public sealed class ContrastiveTrainer
             new Dictionary<string, string> { ["step"] = step.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         File.WriteAllText(Path.Combine(ModelDir, "training-config.yaml"), ContrastiveTrainingOptions.Serializer.Serialize(options));
         LossCurvePlot.Save(metrics, Path.Combine(options.Output, "loss-curve.png"), "contrastive training", ("loss", "train loss"));
-        var result = new ContrastiveTrainingResult(options.Output, weights, step, step * rowsPerStep, lastLoss, clock.Elapsed);
+        if (!double.IsFinite(lastLoss)) lastLoss = LastLoggedLoss(metrics, step);
+        var result = new ContrastiveTrainingResult(options.Output, weights, step, step * rowsPerStep, lastLoss, earlierSegments + clock.Elapsed);
         File.WriteAllText(Path.Combine(options.Output, "result.json"), JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
         return result;
     }
@@ -180,7 +188,12 @@ public sealed class ContrastiveTrainer
     private string Fingerprint(ContrastiveDataMixture mixture) =>
         string.Join(";", options.Files.Select((f, i) => $"{Path.GetFileName(f.Path)}:{mixture.Quotas[i]}:{f.Weight.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}")) + $";seed={options.Seed};batch={options.BatchSize}";
 
-    private string SaveCheckpoint(CheckpointStore store, long step, List<(string Name, Parameter Parameter)> parameters, AdamW optimizer, string fingerprint, int rowsPerStep)
+    /// <summary>The loss logged at <paramref name="step"/> (for checkpoints written before state.json held it), else NaN.</summary>
+    internal static double LastLoggedLoss(MetricsLog metrics, long step) =>
+        metrics.Series("loss").Where(p => p.Step == step).Select(p => p.Value).DefaultIfEmpty(double.NaN).Last();
+
+    private string SaveCheckpoint(CheckpointStore store, long step, List<(string Name, Parameter Parameter)> parameters, AdamW optimizer, string fingerprint, int rowsPerStep,
+        double loss, TimeSpan elapsed)
     {
         return store.Save(step, dir =>
         {
@@ -195,11 +208,15 @@ public sealed class ContrastiveTrainer
                 rows_consumed = step * rowsPerStep,
                 seed = options.Seed,
                 data = fingerprint,
+                // What a resume at the final step needs to finish without running a step: the loss of the step and
+                // the time spent in all segments so far.
+                loss = double.IsFinite(loss) ? loss : (double?)null,
+                elapsed_seconds = elapsed.TotalSeconds,
             }));
         });
     }
 
-    private static long RestoreCheckpoint(string dir, List<(string Name, Parameter Parameter)> parameters, AdamW optimizer, string fingerprint, int rowsPerStep)
+    private static (long Step, double Loss, TimeSpan Elapsed) RestoreCheckpoint(string dir, List<(string Name, Parameter Parameter)> parameters, AdamW optimizer, string fingerprint, int rowsPerStep)
     {
         string statePath = Path.Combine(dir, StateFile);
         using var state = JsonDocument.Parse(File.ReadAllText(statePath));
@@ -208,6 +225,8 @@ public sealed class ContrastiveTrainer
         long optimizerStep = root.GetProperty("optimizer_step").GetInt64();
         long rows = root.GetProperty("rows_consumed").GetInt64();
         string savedData = root.GetProperty("data").GetString() ?? "";
+        double loss = root.TryGetProperty("loss", out var l) && l.ValueKind == JsonValueKind.Number ? l.GetDouble() : double.NaN;
+        var elapsed = TimeSpan.FromSeconds(root.TryGetProperty("elapsed_seconds", out var e) && e.ValueKind == JsonValueKind.Number ? e.GetDouble() : 0);
         if (savedData != fingerprint)
             throw new InvalidDataException($"{statePath}: the checkpoint was made with different data or batching ({savedData}); now {fingerprint}. Resume with the same files, weights, seed and batch_size");
         if (rows != step * rowsPerStep)
@@ -237,6 +256,6 @@ public sealed class ContrastiveTrainer
         {
             foreach (var t in weights.Values.Concat(opt.Values).Concat(rng.Values)) t.Dispose();
         }
-        return step;
+        return (step, loss, elapsed);
     }
 }

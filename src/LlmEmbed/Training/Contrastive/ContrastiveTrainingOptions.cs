@@ -1,3 +1,5 @@
+using LlmEmbed.Embedding;
+using LlmEmbed.Pooling;
 using YamlDotNet.RepresentationModel;
 using YamlDotNet.Serialization;
 
@@ -65,8 +67,12 @@ public sealed class ContrastiveTrainingOptions
     public static ContrastiveTrainingOptions Parse(string yaml, string source, IEnumerable<string>? overrides = null)
     {
         var list = overrides?.ToList() ?? [];
-        if (list.Count > 0) yaml = YamlConfig.Read(source, () => ApplyOverrides(yaml, list));
-        return YamlConfig.Deserialize<ContrastiveTrainingOptions>(yaml, source);
+        // The file alone first, so its own errors carry its own line numbers; what fails only after the overrides
+        // are merged is then blamed on them, not on a line of the file that does not contain it.
+        var fromFile = YamlConfig.Deserialize<ContrastiveTrainingOptions>(yaml, source);
+        if (list.Count == 0) return fromFile;
+        string merged = YamlConfig.Read(source, () => ApplyOverrides(yaml, list));
+        return YamlConfig.Deserialize<ContrastiveTrainingOptions>(merged, $"--set {string.Join(" ", list)} (applied to {source}; the line refers to the merged settings)");
     }
 
     private static string ApplyOverrides(string yaml, IReadOnlyList<string> overrides)
@@ -153,12 +159,28 @@ public sealed class ContrastiveTrainingOptions
         Check(Threads >= 0, $"threads must be >= 0 (got {Threads})");
         Check(Model.MaxLength >= 1, $"model.max_length must be >= 1 (got {Model.MaxLength})");
         Check(Model.Dtype is "float32" or "bfloat16", $"model.dtype must be float32 or bfloat16 (got '{Model.Dtype}')");
+        Check(IsKnownPooling(Model.Pooling), $"model.pooling must be a preset ({string.Join(", ", EmbeddingPresets.Names)}) or a pooler ({string.Join(", ", PoolerFactory.Names)}) (got '{Model.Pooling}')");
         Check(Model.Attention is "causal" or "bidirectional", $"model.attention must be causal or bidirectional (got '{Model.Attention}')");
         Check(Model.Lora.Rank >= 1, $"model.lora.r must be >= 1 (got {Model.Lora.Rank})");
         Check(Model.Lora.Alpha > 0, $"model.lora.alpha must be positive (got {Model.Lora.Alpha})");
         Check(Model.Lora.Dropout is >= 0 and < 1, $"model.lora.dropout must be in [0, 1) (got {Model.Lora.Dropout})");
         Check(!Model.Lora.Enabled || Model.Lora.Targets.Count > 0, "model.lora.target_modules must list at least one projection");
         if (errors.Count > 0) throw new ArgumentException("invalid training options:\n  " + string.Join("\n  ", errors));
+    }
+
+    private static bool IsKnownPooling(string? pooling)
+    {
+        if (string.IsNullOrWhiteSpace(pooling)) return false;
+        if (EmbeddingPresets.Names.Contains(pooling)) return true;
+        try
+        {
+            PoolerFactory.ParseKind(pooling);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Checks that every input path exists (before any work); names the option of each missing one.</summary>

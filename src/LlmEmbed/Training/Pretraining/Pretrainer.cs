@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using LlmEmbed.Checkpoints;
+using LlmEmbed.IO;
 using LlmEmbed.Models;
 using LlmEmbed.Tokenization;
 using static TorchSharp.torch;
@@ -37,6 +38,7 @@ public sealed class Pretrainer
             throw new DirectoryNotFoundException($"tokenizer: '{options.Tokenizer}' does not exist");
         if (options.Model.InitFrom is { } init && !File.Exists(Path.Combine(init, "config.json")))
             throw new FileNotFoundException($"model.init_from: '{init}' has no config.json");
+        using var folderLock = FolderLock.Acquire(options.Output, "llm-embed pretrain", log: log);
         var store = new CheckpointStore(CheckpointRoot, options.KeepCheckpoints);
         var latest = store.Latest;
         if (latest != null && !resume)
@@ -70,9 +72,11 @@ public sealed class Pretrainer
 
         long step = 0;
         string? lastCheckpoint = null;
+        double lastLoss = double.NaN;
+        var earlierSegments = TimeSpan.Zero;
         if (latest is { } ck)
         {
-            step = RestoreCheckpoint(ck.Path, model, optimizer);
+            (step, lastLoss, earlierSegments) = RestoreCheckpoint(ck.Path, model, optimizer);
             lastCheckpoint = ck.Path;
             metrics.TruncateAfter(step);
             log($"resumed from {ck.Path} at step {step}");
@@ -85,7 +89,7 @@ public sealed class Pretrainer
         int maskToken = options.MntpMaskTokenId ?? tokenizer.TokenToId("_") ?? tokenizer.TokenToId("▁_") ?? 0;
         var clock = Stopwatch.StartNew();
         long stepsThisRun = 0;
-        double lastLoss = double.NaN;
+        var guard = new DivergenceGuard();
         var window = Stopwatch.StartNew();
         long windowTokens = 0;
         while (step < options.MaxSteps)
@@ -102,16 +106,12 @@ public sealed class Pretrainer
                 optimizer.ZeroGrad();
                 lossTensor.backward();
                 loss = lossTensor.item<float>();
-                if (!double.IsFinite(loss)) throw new NonFiniteLossException(step, loss, lastCheckpoint);
-                // A finite loss can still have an overflowing gradient; stepping with it would write inf/NaN into
-                // the weights, and the next checkpoint would then save them as if they were good.
-                double gradNorm = optimizer.ClipGradNorm(options.GradClip);
-                if (!double.IsFinite(gradNorm))
-                {
-                    log($"step {step}: the gradient norm is {gradNorm} (loss {loss}); stopping before the update");
-                    throw new NonFiniteLossException(step, gradNorm, lastCheckpoint);
-                }
+                // A finite loss can still have an overflowing gradient, and a finite update can still blow the
+                // weights up; either is caught here, at its own step, so it is never checkpointed as good.
+                double gradNorm = double.IsFinite(loss) ? optimizer.ClipGradNorm(options.GradClip) : double.NaN;
+                guard.CheckGradients(step + 1, loss, gradNorm, lastCheckpoint);
                 optimizer.StepWith(lr);
+                guard.CheckWeights(step + 1, loss, model.named_parameters().Select(p => (p.name, (Tensor)p.parameter)), lastCheckpoint);
             }
             step++;
             stepsThisRun++;
@@ -136,13 +136,7 @@ public sealed class Pretrainer
             }
             if (step % options.CheckpointEvery == 0 || step == options.MaxSteps)
             {
-                // Never save diverged weights as a checkpoint: resuming from it would be worthless.
-                if (!WeightsAreFinite(model))
-                {
-                    log($"step {step}: the weights are no longer finite (last loss {loss}); the checkpoint is not written");
-                    throw new NonFiniteLossException(step, double.NaN, lastCheckpoint);
-                }
-                lastCheckpoint = SaveCheckpoint(store, step, model, optimizer);
+                lastCheckpoint = SaveCheckpoint(store, step, model, optimizer, loss, earlierSegments + clock.Elapsed);
             }
         }
 
@@ -150,7 +144,8 @@ public sealed class Pretrainer
         model.Save(ModelDir);
         tokenizer.SaveTo(ModelDir);
         LossCurvePlot.Save(metrics, Path.Combine(options.Output, "loss-curve.png"), "pretraining", ("loss", "train loss"), ("val_loss", "validation loss"));
-        var result = new PretrainResult(ModelDir, step, step * (long)options.BatchSize * options.SequenceLength, lastLoss, finalValLoss, finalPpl, finalBpb, clock.Elapsed);
+        if (!double.IsFinite(lastLoss)) lastLoss = Contrastive.ContrastiveTrainer.LastLoggedLoss(metrics, step);
+        var result = new PretrainResult(ModelDir, step, step * (long)options.BatchSize * options.SequenceLength, lastLoss, finalValLoss, finalPpl, finalBpb, earlierSegments + clock.Elapsed);
         File.WriteAllText(Path.Combine(options.Output, "result.json"), JsonSerializer.Serialize(result, new JsonSerializerOptions
         {
             WriteIndented = true,
@@ -258,27 +253,28 @@ public sealed class Pretrainer
         return (loss, Math.Exp(loss), bitsPerByte);
     }
 
-    private static bool WeightsAreFinite(DecoderModel model)
-    {
-        using var scope = NewDisposeScope();
-        return model.parameters().All(p => isfinite(p).all().item<bool>());
-    }
-
-    private string SaveCheckpoint(CheckpointStore store, long step, DecoderModel model, AdamW optimizer)
+    private string SaveCheckpoint(CheckpointStore store, long step, DecoderModel model, AdamW optimizer, double loss, TimeSpan elapsed)
     {
         return store.Save(step, dir =>
         {
             SafeTensorsFile.Save(Path.Combine(dir, "model.safetensors"), model.BaseStateDict());
             SafeTensorsFile.Save(Path.Combine(dir, "optimizer.safetensors"), optimizer.StateTensors());
             model.Config.Save(Path.Combine(dir, "config.json"));
-            File.WriteAllText(Path.Combine(dir, "state.json"), JsonSerializer.Serialize(new { step, optimizer_step = optimizer.Step, seed = options.Seed }));
+            File.WriteAllText(Path.Combine(dir, "state.json"), JsonSerializer.Serialize(new
+            {
+                step, optimizer_step = optimizer.Step, seed = options.Seed,
+                // A resume at the final step finishes without a step: it needs the loss and the time of all segments.
+                loss = double.IsFinite(loss) ? loss : (double?)null, elapsed_seconds = elapsed.TotalSeconds,
+            }));
         });
     }
 
-    private static long RestoreCheckpoint(string dir, DecoderModel model, AdamW optimizer)
+    private static (long Step, double Loss, TimeSpan Elapsed) RestoreCheckpoint(string dir, DecoderModel model, AdamW optimizer)
     {
         using var state = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "state.json")));
         long step = state.RootElement.GetProperty("step").GetInt64();
+        double loss = state.RootElement.TryGetProperty("loss", out var l) && l.ValueKind == JsonValueKind.Number ? l.GetDouble() : double.NaN;
+        var elapsed = TimeSpan.FromSeconds(state.RootElement.TryGetProperty("elapsed_seconds", out var e) && e.ValueKind == JsonValueKind.Number ? e.GetDouble() : 0);
         long optimizerStep = state.RootElement.GetProperty("optimizer_step").GetInt64();
         var weights = SafeTensorsFile.Load(Path.Combine(dir, "model.safetensors"));
         var opt = SafeTensorsFile.Load(Path.Combine(dir, "optimizer.safetensors"));
@@ -291,6 +287,6 @@ public sealed class Pretrainer
         {
             foreach (var t in weights.Values.Concat(opt.Values)) t.Dispose();
         }
-        return step;
+        return (step, loss, elapsed);
     }
 }
