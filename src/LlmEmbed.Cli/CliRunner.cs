@@ -63,7 +63,7 @@ public static class CliRunner
         }
         catch (Exception e) when (IsInputError(e))
         {
-            Error(e.Message);
+            Error(UserMessage(e));
             return InputError;
         }
         catch (Exception e)
@@ -73,6 +73,26 @@ public static class CliRunner
             return InternalError;
         }
     }
+
+    /// <summary>
+    /// The message a user sees: without .NET's "(Parameter 'name')" suffix, which names a C# argument rather than
+    /// anything the user typed (messages name the option or file themselves), and with "Actual value was x." folded in.
+    /// </summary>
+    public static string UserMessage(Exception e)
+    {
+        string message = e.Message;
+        if (e is ArgumentException { ParamName: { } name })
+        {
+            message = message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal);
+            if (e is ArgumentOutOfRangeException { ActualValue: { } actual })
+                message = message.Replace($"{Environment.NewLine}Actual value was {actual}.", $" (got {actual})", StringComparison.Ordinal);
+        }
+        return message;
+    }
+
+    /// <summary>Parses <c>--device</c>: cpu, cuda or cuda:N (default: cuda when available).</summary>
+    public static TorchSharp.torch.Device ParseDevice(string? name) =>
+        LlmEmbed.Models.ComputeDevice.Parse(name ?? (TorchSharp.torch.cuda.is_available() ? "cuda" : "cpu"));
 
     /// <summary>
     /// Failures a user can fix (files, options, data, a diverged run). Anything else — InvalidOperationException,

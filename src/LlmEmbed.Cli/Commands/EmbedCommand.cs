@@ -25,12 +25,15 @@ public static class EmbedCommand
         foreach (var o in new Option[] { model, input, output, instruction, batchSize, maxBatchTokens, maxLength, dtype, device, shard }) command.Options.Add(o);
         command.SetAction(parseResult => CliRunner.Run(() =>
         {
-            string? deviceName = parseResult.GetValue(device);
-            var torchDevice = LlmEmbed.Models.ComputeDevice.Parse(deviceName ?? (TorchSharp.torch.cuda.is_available() ? "cuda" : "cpu"));
-            using var embedder = EmbeddingModel.Load(parseResult.GetValue(model)!, device: torchDevice);
-            if (parseResult.GetValue(dtype) is { } dt) embedder.ToDType(LlmEmbed.Models.ComputeDevice.ParseDType(dt, torchDevice));
+            string outputPath = parseResult.GetValue(output)!;
+            EmbeddingFiles.CheckOutputPath(outputPath);
             string inputPath = parseResult.GetValue(input)!;
             var texts = EmbeddingFiles.ReadTexts(inputPath);
+            var torchDevice = CliRunner.ParseDevice(parseResult.GetValue(device));
+            using var embedder = EmbeddingModel.Load(parseResult.GetValue(model)!, device: torchDevice);
+            if (parseResult.GetValue(dtype) is { } dt) embedder.ToDType(LlmEmbed.Models.ComputeDevice.ParseDType(dt, torchDevice));
+            if (parseResult.GetValue(maxLength) is { } ml && ml > embedder.Backbone.Config.MaxPositionEmbeddings)
+                CliRunner.Log($"warning: --max-length {ml} exceeds the model's max_position_embeddings ({embedder.Backbone.Config.MaxPositionEmbeddings}); positions beyond it were never trained and embeddings of longer texts may be poor");
             var options = new EncodeOptions
             {
                 BatchSize = parseResult.GetValue(batchSize),
@@ -67,7 +70,6 @@ public static class EmbedCommand
                 rowIndices = byPosition.Select(k => plan[k]).ToArray();
                 part = part with { Indices = rowIndices };
             }
-            string outputPath = parseResult.GetValue(output)!;
             EmbeddingFiles.WriteEmbeddings(outputPath, embeddings, embedder.Dimension, rowIndices);
             part?.WriteSidecar(outputPath); // after the data: a shard without its sidecar is never merged
             CliRunner.Log($"wrote {embeddings.Length} embeddings of dimension {embedder.Dimension} to {outputPath}");

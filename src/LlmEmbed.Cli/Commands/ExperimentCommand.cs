@@ -20,24 +20,29 @@ public static class ExperimentCommand
             config, output, arm, seed,
             MergeCommand(), SubmitCommand(), StatusCommand(),
         };
-        command.SetAction((parse, cancel) => CliRunner.RunAsync(async () =>
-        {
-            var experiment = ExperimentConfig.Load(parse.GetValue(config)!.FullName);
-            experiment.Evaluation.Data = DataRoot.Resolve(experiment.Evaluation.Data); // the workspace default is the CLI's, not the library's
-            string outDir = parse.GetValue(output)!;
-            var runner = new ExperimentRunner(experiment, outDir, CliRunner.Log, CliRunner.TrainingProgressReporter("rows/s"));
-            if (parse.GetValue(arm) is { } armName)
-            {
-                await runner.RunArmAsync(armName, parse.GetValue(seed), cancel);
-                CliRunner.Log($"arm run done; combine the runs with `llm-embed experiment merge --output {outDir}`");
-                return 0;
-            }
-            if (parse.GetValue(seed) is not null) throw new ArgumentException("--seed needs --arm (a full run covers every seed of the experiment)");
-            var report = await runner.RunAsync(cancel);
-            PrintReport(report);
-            return 0;
-        }));
+        // Ctrl+C cancels the token (the runner stops after its current step, keeping a checkpoint) instead of
+        // System.CommandLine's handler, which ends the process after 2 s with no message.
+        command.SetAction(parse => CliRunner.RunCancellable(cancel => RunAsync(parse, config, output, arm, seed, cancel).GetAwaiter().GetResult(),
+            cancelledMessage: "interrupted; finished arms and scores are kept — rerun the same command to resume"));
         return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse, Option<FileInfo> config, Option<string> output, Option<string?> arm, Option<long?> seed, CancellationToken cancel)
+    {
+        var experiment = ExperimentConfig.Load(parse.GetValue(config)!.FullName);
+        experiment.Evaluation.Data = DataRoot.Resolve(experiment.Evaluation.Data); // the workspace default is the CLI's, not the library's
+        string outDir = parse.GetValue(output)!;
+        var runner = new ExperimentRunner(experiment, outDir, CliRunner.Log, CliRunner.TrainingProgressReporter("rows/s"));
+        if (parse.GetValue(arm) is { } armName)
+        {
+            await runner.RunArmAsync(armName, parse.GetValue(seed), cancel);
+            CliRunner.Log($"arm run done; combine the runs with `llm-embed experiment merge --output {outDir}`");
+            return 0;
+        }
+        if (parse.GetValue(seed) is not null) throw new ArgumentException("--seed needs --arm (a full run covers every seed of the experiment)");
+        var report = await runner.RunAsync(cancel);
+        PrintReport(report);
+        return 0;
     }
 
     private static void PrintReport(ExperimentReportFiles report)
@@ -58,6 +63,8 @@ public static class ExperimentCommand
         command.SetAction(parse => CliRunner.Run(() =>
         {
             var expected = parse.GetValue(config) is { } f ? ExperimentConfig.Load(f.FullName) : null;
+            // The merge writes results.sqlite and the report: one writer at a time, as for a local run.
+            using var folderLock = LlmEmbed.IO.FolderLock.Acquire(parse.GetValue(output)!, "llm-embed experiment merge", log: CliRunner.Log);
             var result = ExperimentMerge.Merge(parse.GetValue(output)!, expected, parse.GetValue(allowIncomplete), CliRunner.Log);
             foreach (var missing in result.Incomplete) CliRunner.Log($"not merged: {missing}");
             PrintReport(result.Report);

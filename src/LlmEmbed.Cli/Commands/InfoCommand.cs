@@ -12,8 +12,10 @@ public static class InfoCommand
         var command = new Command("info", "Describe a model folder: architecture, layers, hidden size, heads, vocabulary, parameters, dtype, tokenizer") { model };
         command.SetAction(parse => CliRunner.Run(() =>
         {
-            var info = ModelFolderInfo.Read(parse.GetValue(model)!);
+            string dir = parse.GetValue(model)!;
+            var info = ModelFolderInfo.Read(dir);
             foreach (var (name, value) in info.Lines()) Console.WriteLine($"{name,-18} {value}");
+            if (info.Mismatch is { } problem) throw new InvalidDataException($"{dir}: {problem}");
             return 0;
         }));
         return command;

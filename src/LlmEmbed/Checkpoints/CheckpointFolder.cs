@@ -18,14 +18,16 @@ public static class CheckpointFolder
     public static bool HasWeights(string dir) => File.Exists(Path.Combine(dir, SingleFile)) || File.Exists(Path.Combine(dir, IndexFile));
 
     /// <summary>Loads every tensor (or those accepted by <paramref name="filter"/>) from a folder in either layout.</summary>
-    public static Dictionary<string, Tensor> Load(string dir, Func<string, bool>? filter = null)
+    public static Dictionary<string, Tensor> Load(string dir, Func<string, bool>? filter = null, bool allowNonFinite = false)
     {
         string index = Path.Combine(dir, IndexFile);
+        if (File.Exists(index) && File.Exists(Path.Combine(dir, SingleFile)))
+            throw new InvalidDataException($"{dir}: holds both {SingleFile} and a sharded {IndexFile}; which one is the model is ambiguous — remove the stale one");
         if (!File.Exists(index))
         {
             string single = Path.Combine(dir, SingleFile);
             if (!File.Exists(single)) throw new FileNotFoundException($"{dir}: no {SingleFile} or {IndexFile}", single);
-            return SafeTensorsFile.Load(single, filter);
+            return SafeTensorsFile.Load(single, filter, allowNonFinite);
         }
         var map = ReadWeightMap(index);
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
@@ -41,7 +43,7 @@ public static class CheckpointFolder
                 if (missing.Count > 0) throw new InvalidDataException($"{index}: tensor '{missing[0]}' is mapped to {shard}, which does not contain it");
                 var extra = present.Where(n => !listed.Contains(n)).ToList();
                 if (extra.Count > 0) throw new InvalidDataException($"{shardPath}: tensor '{extra[0]}' is not listed in {IndexFile}'s weight_map");
-                foreach (var (name, t) in SafeTensorsFile.Load(shardPath, n => filter == null || filter(n))) result[name] = t;
+                foreach (var (name, t) in SafeTensorsFile.Load(shardPath, n => filter == null || filter(n), allowNonFinite)) result[name] = t;
             }
         }
         catch

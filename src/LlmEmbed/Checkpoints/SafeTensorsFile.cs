@@ -31,8 +31,11 @@ public static class SafeTensorsFile
         return ReadHeader(stream, path);
     }
 
-    /// <summary>Loads the tensors accepted by <paramref name="filter"/> (all by default) as CPU tensors.</summary>
-    public static Dictionary<string, Tensor> Load(string path, Func<string, bool>? filter = null)
+    /// <summary>
+    /// Loads the tensors accepted by <paramref name="filter"/> (all by default) as CPU tensors. A floating-point tensor
+    /// holding NaN or ±inf is refused with its name (a damaged file or a diverged run) unless <paramref name="allowNonFinite"/>.
+    /// </summary>
+    public static Dictionary<string, Tensor> Load(string path, Func<string, bool>? filter = null, bool allowNonFinite = false)
     {
         using var stream = OpenRead(path);
         var header = ReadHeader(stream, path);
@@ -47,6 +50,7 @@ public static class SafeTensorsFile
                 if (entry.ByteLength == 0) continue;
                 stream.Seek(header.DataStart + entry.Begin, SeekOrigin.Begin);
                 ReadInto(stream, t, entry.ByteLength, path, entry.Name);
+                if (!allowNonFinite) RequireFinite(t, path, entry.Name);
             }
         }
         catch
@@ -55,6 +59,19 @@ public static class SafeTensorsFile
             throw;
         }
         return result;
+    }
+
+    /// <summary>Throws when a floating-point tensor holds NaN or ±inf, naming the file, the tensor and the first bad element.</summary>
+    public static void RequireFinite(Tensor t, string path, string name)
+    {
+        if (!t.is_floating_point() || t.numel() == 0) return;
+        using var scope = NewDisposeScope();
+        var bad = isfinite(t).logical_not_();
+        long count = bad.sum().item<long>();
+        if (count == 0) return;
+        var first = bad.nonzero()[0].data<long>().ToArray();
+        float value = t[first.Select(i => TensorIndex.Single(i)).ToArray()].to(ScalarType.Float32).item<float>();
+        throw new InvalidDataException($"{path}: tensor '{name}' holds {count} non-finite value(s) (first: {value} at [{string.Join(", ", first)}]); the file is damaged or was saved from a diverged run");
     }
 
     private static unsafe void ReadInto(Stream stream, Tensor t, long length, string path, string name)
@@ -224,6 +241,9 @@ public static class SafeTensorsFile
         for (int i = 1; i < sorted.Count; i++)
             if (sorted[i].Begin < sorted[i - 1].End)
                 throw new InvalidDataException($"{path}: tensors '{sorted[i - 1].Name}' and '{sorted[i].Name}' overlap in the data area ([{sorted[i - 1].Begin}, {sorted[i - 1].End}) and [{sorted[i].Begin}, {sorted[i].End}))");
+        long dataEnd = entries.Count == 0 ? 0 : entries.Max(e => e.End);
+        if (dataEnd != dataLength)
+            throw new InvalidDataException($"{path}: {dataLength - dataEnd} bytes follow the last tensor's data (the data area is {dataLength} bytes, the tensors end at {dataEnd}): the file is damaged or was appended to");
         return new SafeTensorsHeader(entries, metadata, dataStart);
     }
 }

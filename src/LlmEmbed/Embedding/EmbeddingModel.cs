@@ -227,7 +227,13 @@ public sealed class EmbeddingModel : IDisposable
                 var embeddings = Forward(batch).to(ScalarType.Float32).cpu().contiguous();
                 var flat = embeddings.data<float>().ToArray();
                 int d = (int)embeddings.shape[1];
-                for (int k = 0; k < indices.Length; k++) result[indices[k]] = flat.AsSpan(k * d, d).ToArray();
+                for (int k = 0; k < indices.Length; k++)
+                {
+                    result[indices[k]] = flat.AsSpan(k * d, d).ToArray();
+                    // A NaN row is never handed out as an embedding: it would poison every score computed from it.
+                    if (!Array.TrueForAll(result[indices[k]], float.IsFinite))
+                        throw new NonFiniteEmbeddingException(indices[k], inputs[indices[k]].Ids.Count);
+                }
                 done += indices.Length;
                 progress?.Report(new EncodeProgress(done, inputs.Count));
             }

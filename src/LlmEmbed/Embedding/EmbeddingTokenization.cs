@@ -19,15 +19,42 @@ public static class EmbeddingTokenization
             ids.AddRange(tokenizer.Encode(instructions.Prefix(instruction), addSpecialTokens: true));
             if (ids.Count > 0 && ids[^1] == eos) ids.RemoveAt(ids.Count - 1); // a tokenizer that appends EOS must not end the prefix with it
             instructionLength = ids.Count;
-            ids.AddRange(tokenizer.Encode(text, addSpecialTokens: false));
+            ids.AddRange(EncodePrefix(tokenizer, text, addSpecialTokens: false, Math.Max(0, maxLength - ids.Count)));
         }
         else
         {
-            ids.AddRange(tokenizer.Encode(text, addSpecialTokens: true));
+            ids.AddRange(EncodePrefix(tokenizer, text, addSpecialTokens: true, maxLength));
         }
         if (ids.Count > 0 && ids[^1] == eos) ids.RemoveAt(ids.Count - 1); // a tokenizer that appends EOS itself
         if (ids.Count > maxLength - 1) ids.RemoveRange(maxLength - 1, ids.Count - (maxLength - 1));
         ids.Add(eos);
+        ids.TrimExcess(); // the list held the whole prefix's tokens; only max_length of them are kept for the batch
         return new TokenizedText(ids, Math.Min(instructionLength, ids.Count - 1));
     }
+
+    /// <summary>Tokens beyond the ones kept that must agree with the full text's tokenisation before a prefix is trusted.</summary>
+    internal const int PrefixMarginTokens = 16;
+
+    /// <summary>
+    /// The tokens of <paramref name="text"/> as far as the first <paramref name="needed"/> go. Only a prefix is
+    /// tokenised, cut at whitespace, doubling until it yields <paramref name="needed"/> + <see cref="PrefixMarginTokens"/>
+    /// tokens (or is the whole text), so the work and memory per text stay bounded by max_length rather than growing
+    /// with the input: a 4,000-character document embedded at max_length 64 tokenises a few hundred characters. Tokens
+    /// near the cut may differ from the full text's; the margin keeps them out of the kept ones.
+    /// </summary>
+    internal static IReadOnlyList<int> EncodePrefix(IEmbeddingTokenizer tokenizer, string text, bool addSpecialTokens, int needed)
+    {
+        int budget = Math.Max(256, (needed + PrefixMarginTokens) * 8);
+        while (budget < text.Length)
+        {
+            int cut = text.LastIndexOfAny(Whitespace, budget);
+            if (cut < budget / 2) cut = char.IsLowSurrogate(text[budget]) ? budget - 1 : budget; // no space nearby (e.g. CJK)
+            var ids = tokenizer.Encode(text[..cut], addSpecialTokens);
+            if (ids.Count >= needed + PrefixMarginTokens) return ids;
+            budget = checked(budget * 2);
+        }
+        return tokenizer.Encode(text, addSpecialTokens);
+    }
+
+    private static readonly char[] Whitespace = [' ', '\n', '\t', '\r'];
 }

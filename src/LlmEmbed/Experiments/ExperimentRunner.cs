@@ -3,6 +3,7 @@ using System.Text.Json;
 using LlmEmbed.Embedding;
 using LlmEmbed.Evaluation;
 using LlmEmbed.Evaluation.Tasks;
+using LlmEmbed.IO;
 using LlmEmbed.Training;
 using LlmEmbed.Training.Contrastive;
 
@@ -59,6 +60,9 @@ public sealed class ExperimentRunner
     public async Task<ExperimentReportFiles> RunAsync(CancellationToken cancellation = default)
     {
         var (tasks, dataRoot) = Prepare(Runs);
+        // One process at a time owns the experiment folder (the merge writes results.sqlite and the report there).
+        Directory.CreateDirectory(output);
+        using var folderLock = FolderLock.Acquire(output, "llm-embed experiment", log: log);
         var clock = Stopwatch.StartNew();
         var runs = Runs;
         int done = 0;
@@ -113,6 +117,9 @@ public sealed class ExperimentRunner
     {
         string folder = RunFolder(output, key);
         Directory.CreateDirectory(folder);
+        // One process at a time owns an arm run's folder: a second would resume from the first one's live
+        // checkpoints. Per arm folder, so that Slurm array tasks of one experiment never wait for each other.
+        using var folderLock = FolderLock.Acquire(folder, "llm-embed experiment arm " + key, log: log);
         using var store = ResultsStore.OpenFolder(folder);
         store.RecordExperiment(config.SourceText, SoftwareVersions());
         try
@@ -143,12 +150,11 @@ public sealed class ExperimentRunner
         store.UpsertArm(new ArmRecord(arm.ResolvedName, JsonSerializer.Serialize(new { arm.Name, model = options.Model, seed, training = ContrastiveTrainingOptions.Serializer.Serialize(options) }, EmbeddingModelConfig.JsonOptions), ArmStatus.Training, Seed: seed));
         bool resume = Directory.Exists(trainer.CheckpointRoot) && Directory.EnumerateDirectories(trainer.CheckpointRoot, "step-*").Any();
         log($"{prefix} training ({(resume ? "resuming from its newest checkpoint" : "from the base model")})");
-        var clock = Stopwatch.StartNew();
         var progress = trainingProgress is null ? null : new PrefixedProgress(trainingProgress, prefix);
         var result = trainer.Run(resume, progress, cancellation);
         var losses = new MetricsLog(Path.Combine(options.Output, "metrics.jsonl")).Series("loss").Select(p => ((long)p.Step, p.Value));
         store.RecordTrainingLoss(arm.ResolvedName, losses, seed);
-        store.SetArmStatus(arm.ResolvedName, ArmStatus.Trained, result.ModelDir, clock.Elapsed.TotalSeconds, seed);
+        store.SetArmStatus(arm.ResolvedName, ArmStatus.Trained, result.ModelDir, result.Elapsed.TotalSeconds, seed); // all resumed segments
         log($"{prefix} trained: {result.Steps} steps, final loss {result.FinalLoss:F4}");
         return result.ModelDir;
     }

@@ -70,14 +70,33 @@ public sealed class ResultsStore : IDisposable
         {
             connection.Open();
             var store = new ResultsStore(file, connection);
+            store.CheckIntegrity();
             store.CreateSchema();
             return store;
         }
         catch (SqliteException ex)
         {
             connection.Dispose();
+            if (ex.SqliteErrorCode is 11 or 26) // SQLITE_CORRUPT, SQLITE_NOTADB
+                throw new InvalidDataException($"{file}: the results database is damaged ({ex.Message}); move it aside and rerun to rebuild it (trained arms under arms/ are reused)", ex);
             throw new InvalidDataException($"Cannot open results database {file}: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>
+    /// A damaged file (torn pages, a disk error) is reported at open, naming the file, instead of surfacing later as
+    /// a parse error in whatever row happens to be read first.
+    /// </summary>
+    private void CheckIntegrity()
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "PRAGMA quick_check;";
+        var problems = new List<string>();
+        using (var reader = command.ExecuteReader())
+            while (reader.Read()) problems.Add(reader.GetString(0));
+        if (problems.Count == 1 && problems[0] == "ok") return;
+        throw new InvalidDataException($"{Path}: the results database is damaged (SQLite quick_check: {string.Join("; ", problems.Take(3))}); " +
+            "move it aside and rerun to rebuild it (trained arms under arms/ are reused)");
     }
 
     private void CreateSchema()
@@ -198,7 +217,7 @@ public sealed class ResultsStore : IDisposable
         cmd.CommandText = "SELECT config_text, config_hash, software_versions, created_utc FROM experiment WHERE id = 1";
         using var reader = cmd.ExecuteReader();
         if (!reader.Read()) return null;
-        return new ExperimentRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), ParseTime(reader.GetString(3)));
+        return new ExperimentRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), ParseTime(reader.GetString(3), "experiment.created_utc"));
     }
 
     // ---- arms -------------------------------------------------------------------------------------------------
@@ -263,7 +282,7 @@ public sealed class ResultsStore : IDisposable
                 ParseStatus(reader.GetString(2), reader.GetString(0)),
                 reader.IsDBNull(3) ? null : reader.GetString(3),
                 reader.IsDBNull(4) ? null : reader.GetDouble(4),
-                ParseTime(reader.GetString(5)),
+                ParseTime(reader.GetString(5), "arms.updated_utc"),
                 reader.IsDBNull(6) ? null : reader.GetInt64(6)));
         }
         return arms;
@@ -316,7 +335,7 @@ public sealed class ResultsStore : IDisposable
         {
             scores.Add(new TaskScoreRecord(
                 reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetDouble(4),
-                reader.GetString(5), reader.GetDouble(6), reader.IsDBNull(7) ? null : reader.GetInt64(7), ParseTime(reader.GetString(8))));
+                reader.GetString(5), reader.GetDouble(6), reader.IsDBNull(7) ? null : reader.GetInt64(7), ParseTime(reader.GetString(8), "task_scores.updated_utc")));
         }
         return scores;
     }
@@ -397,7 +416,10 @@ public sealed class ResultsStore : IDisposable
 
     private static string FormatTime(DateTimeOffset t) => t.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
 
-    private static DateTimeOffset ParseTime(string s) => DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+    private DateTimeOffset ParseTime(string s, string column) =>
+        DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var t)
+            ? t
+            : throw new InvalidDataException($"{Path}: {column} holds '{(s.Length > 40 ? s[..40] + "…" : s)}', not a timestamp; the database is damaged");
 
     private static void RequireName(string? value, string what)
     {

@@ -22,6 +22,8 @@ public sealed record ModelFolderInfo(DecoderConfig Config, string WeightsDType, 
         {
             foreach (var t in SafeTensorsFile.ReadHeader(f).Tensors)
             {
+                if (t.Name.EndsWith("rotary_emb.inv_freq", StringComparison.Ordinal)) continue; // a derived buffer, not a parameter
+                if (t.Name == "lm_head.weight" && config.TieWordEmbeddings) continue; // redundant copy of the tied embeddings
                 dtypes.Add(t.DType.ToString().ToLowerInvariant());
                 stored += t.Shape.Aggregate(1L, (a, b) => a * b);
             }
@@ -38,6 +40,14 @@ public sealed record ModelFolderInfo(DecoderConfig Config, string WeightsDType, 
         }
         return new ModelFolderInfo(config, dtype, stored, tokenizer);
     }
+
+    /// <summary>
+    /// Why the weights cannot belong to config.json (their parameter count differs from the one the config
+    /// describes), or null. Checked from the headers only, so <c>info</c> stays cheap for large models.
+    /// </summary>
+    public string? Mismatch => WeightsDType == "no weights" || StoredParameters == Config.ParameterCount
+        ? null
+        : $"the weights hold {StoredParameters:N0} parameters but config.json describes {Config.ParameterCount:N0}: they do not belong to this config";
 
     /// <summary>"name: value" lines for display.</summary>
     public IEnumerable<(string Name, string Value)> Lines()

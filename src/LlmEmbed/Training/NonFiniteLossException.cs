@@ -1,10 +1,19 @@
 namespace LlmEmbed.Training;
 
-/// <summary>Raised when a training loss becomes NaN or infinite; the last good checkpoint is left untouched.</summary>
+/// <summary>
+/// Raised when training diverges (a NaN or infinite loss or gradient, or weights that blew up) at the step where it
+/// happens; the last good checkpoint is left untouched and nothing from the diverged step is saved.
+/// </summary>
 public sealed class NonFiniteLossException : Exception
 {
     public NonFiniteLossException(long step, double loss, string? lastCheckpoint)
-        : base($"training stopped at step {step}: the loss is {loss} (not finite). " +
+        : this(step, loss, lastCheckpoint, $"the loss is {loss} (not finite)")
+    {
+    }
+
+    /// <param name="reason">What went wrong at <paramref name="step"/>, e.g. "the gradient norm is NaN".</param>
+    public NonFiniteLossException(long step, double loss, string? lastCheckpoint, string reason)
+        : base($"training stopped at step {step}: {reason}. " +
                (lastCheckpoint != null ? $"The last good checkpoint is {lastCheckpoint}; resume from it with a lower learning rate." : "No checkpoint had been written yet."))
     {
         Step = step;

@@ -8,9 +8,9 @@ namespace LlmEmbed.Training;
 /// The one training-loop skeleton shared by pretraining and contrastive training. The caller supplies what differs
 /// (how a step's gradients are computed, how a checkpoint is written, what else to log); the loop owns what must
 /// not drift apart: step numbering (a step is numbered 1.. as it completes; a failure names the step being taken),
-/// the learning-rate schedule, refusing a non-finite loss or gradient norm before any weight changes, refusing to
-/// checkpoint non-finite weights, the metrics log and progress cadence, and on cancellation a checkpoint of the
-/// last completed step before stopping.
+/// the learning-rate schedule, the divergence guard (a non-finite loss or gradient norm refused before any weight
+/// changes, diverged weights refused after the update, so never checkpointed), the metrics log and progress cadence,
+/// the elapsed time across resumed segments, and on cancellation a checkpoint of the last completed step.
 /// </summary>
 public sealed class TrainingLoop
 {
@@ -23,8 +23,11 @@ public sealed class TrainingLoop
     public required LearningRateSchedule Schedule { get; init; }
     public required MetricsLog Metrics { get; init; }
 
-    /// <summary>The trainable parameters (checked for finiteness before every checkpoint).</summary>
-    public required IReadOnlyList<Parameter> Parameters { get; init; }
+    /// <summary>The trainable parameters by name (checked by <see cref="Guard"/> after every update).</summary>
+    public required IReadOnlyList<(string Name, Tensor Parameter)> Parameters { get; init; }
+
+    /// <summary>Refuses a non-finite loss or gradient before the update, and diverged weights after it.</summary>
+    public DivergenceGuard Guard { get; init; } = new();
 
     /// <summary>Metrics key of the throughput (<c>tokens_per_second</c>, <c>rows_per_second</c>).</summary>
     public string RateName { get; init; } = "tokens_per_second";
@@ -44,26 +47,35 @@ public sealed class TrainingLoop
     /// <summary>The newest checkpoint folder (the resumed one, or the last written).</summary>
     public string? LastCheckpoint { get; private set; }
 
-    public TimeSpan Elapsed => clock.Elapsed;
+    /// <summary>Training time of this run plus the earlier segments of a resumed one.</summary>
+    public TimeSpan Elapsed => earlier + clock.Elapsed;
 
     private readonly Stopwatch clock = new();
+    private TimeSpan earlier;
+
+    /// <summary>Where a run starts: a restored checkpoint's step, last loss and earlier training time, or nothing.</summary>
+    public sealed record Resumed(long Step, string? Checkpoint, double Loss, TimeSpan Elapsed);
 
     /// <summary>
-    /// Where a run starts: the newest checkpoint restored by <paramref name="restore"/> (which returns its step; the
-    /// metrics log is cut back to it), or step 0 with a fresh metrics log.
+    /// Where a run starts: the newest checkpoint restored by <paramref name="restore"/> (which returns its step, loss
+    /// and elapsed time; the metrics log is cut back to it), or step 0 with a fresh metrics log.
     /// </summary>
-    public static (long Step, string? Checkpoint) Start((long Step, string Path)? latest, Func<string, long> restore, MetricsLog metrics, Action<string> log)
+    public static Resumed Start((long Step, string Path)? latest, Func<string, (long Step, double Loss, TimeSpan Elapsed)> restore, MetricsLog metrics, Action<string> log)
     {
         if (latest is { } ck)
         {
-            long step = restore(ck.Path);
+            var (step, loss, elapsed) = restore(ck.Path);
             metrics.TruncateAfter(step);
             log($"resumed from {ck.Path} at step {step}");
-            return (step, ck.Path);
+            return new Resumed(step, ck.Path, loss, elapsed);
         }
         if (File.Exists(metrics.Path)) File.Delete(metrics.Path);
-        return (0, null);
+        return new Resumed(0, null, double.NaN, TimeSpan.Zero);
     }
+
+    /// <summary>The loss of <paramref name="step"/> as the metrics log recorded it (NaN when it holds none).</summary>
+    public static double LastLoggedLoss(MetricsLog metrics, long step) =>
+        metrics.Series("loss").Where(p => p.Step == step).Select(p => p.Value).DefaultIfEmpty(double.NaN).Last();
 
     /// <summary>
     /// Runs from <paramref name="startStep"/> (the completed steps of a resumed checkpoint, else 0) to <see cref="MaxSteps"/>
@@ -71,11 +83,13 @@ public sealed class TrainingLoop
     /// gradients in place; <paramref name="applyUpdate"/> clips nothing and applies the optimiser with the given learning
     /// rate; <paramref name="saveCheckpoint"/> writes the checkpoint of a completed step and returns its folder.
     /// </summary>
-    public long Run(long startStep, string? resumedCheckpoint, Func<long, StepResult> computeGradients, Action<double> applyUpdate,
-        Func<long, string> saveCheckpoint, CancellationToken cancellation)
+    public long Run(Resumed start, Func<long, StepResult> computeGradients, Action<double> applyUpdate,
+        Func<long, double, TimeSpan, string> saveCheckpoint, CancellationToken cancellation)
     {
-        LastCheckpoint = resumedCheckpoint;
-        long step = startStep, savedStep = resumedCheckpoint is null ? -1 : startStep, stepsThisRun = 0, windowUnits = 0;
+        LastCheckpoint = start.Checkpoint;
+        LastLoss = start.Loss;
+        earlier = start.Elapsed;
+        long step = start.Step, savedStep = start.Checkpoint is null ? -1 : start.Step, stepsThisRun = 0, windowUnits = 0;
         clock.Restart();
         var window = Stopwatch.StartNew();
         while (step < MaxSteps)
@@ -88,14 +102,11 @@ public sealed class TrainingLoop
             }
             double lr = Schedule.At(step);
             var result = computeGradients(step);
-            if (!double.IsFinite(result.Loss)) throw new NonFiniteLossException(step + 1, result.Loss, LastCheckpoint);
-            // A finite loss can still have an overflowing gradient; stepping with it would write inf/NaN into the weights.
-            if (!double.IsFinite(result.GradNorm))
-            {
-                Log($"step {step + 1}: the gradient norm is {result.GradNorm} (loss {result.Loss}); stopping before the update");
-                throw new NonFiniteLossException(step + 1, result.GradNorm, LastCheckpoint);
-            }
+            // A finite loss can still have an overflowing gradient, and a finite update can still blow the weights up;
+            // either is caught at its own step, so it is never checkpointed as good.
+            Guard.CheckGradients(step + 1, result.Loss, result.GradNorm, LastCheckpoint);
             applyUpdate(lr);
+            Guard.CheckWeights(step + 1, result.Loss, Parameters, LastCheckpoint);
             step++;
             stepsThisRun++;
             windowUnits += result.Units;
@@ -128,27 +139,10 @@ public sealed class TrainingLoop
         return step;
     }
 
-    private void Checkpoint(long step, Func<long, string> save)
+    // The weights were checked after the update that produced them (Guard.CheckWeights), so they are never diverged here.
+    private void Checkpoint(long step, Func<long, double, TimeSpan, string> save)
     {
-        // Never save diverged weights as a checkpoint: resuming from it would be worthless.
-        if (!ParametersAreFinite(Parameters))
-        {
-            Log($"step {step}: the weights are no longer finite (last loss {LastLoss}); the checkpoint is not written");
-            throw new NonFiniteLossException(step, double.NaN, LastCheckpoint);
-        }
-        LastCheckpoint = save(step);
+        LastCheckpoint = save(step, LastLoss, Elapsed);
         AfterCheckpoint?.Invoke();
-    }
-
-    /// <summary>True when every element of every parameter is finite.</summary>
-    public static bool ParametersAreFinite(IEnumerable<Tensor> parameters)
-    {
-        using var _ = no_grad();
-        foreach (var p in parameters)
-        {
-            using var scope = NewDisposeScope();
-            if (!p.isfinite().all().item<bool>()) return false;
-        }
-        return true;
     }
 }

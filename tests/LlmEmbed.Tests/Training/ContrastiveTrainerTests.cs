@@ -16,7 +16,7 @@ public class ContrastiveTrainerTests
     }
 
     /// <summary>A small run over real training rows: 60 SNLI triplets + 30 MRPC pairs, GradCache chunks of 3, dropout on.</summary>
-    private static ContrastiveTrainingOptions Options(TempDir dir, string name, int maxSteps = 6)
+    internal static ContrastiveTrainingOptions Options(TempDir dir, string name, int maxSteps = 6)
     {
         string snli = dir.File("snli.jsonl"), mrpc = dir.File("mrpc.jsonl");
         if (!File.Exists(snli)) File.WriteAllLines(snli, File.ReadLines(TestPaths.Data("training", "snli_triplets.jsonl")).Take(60));
@@ -38,7 +38,7 @@ public class ContrastiveTrainerTests
         };
     }
 
-    private static Func<ContrastiveTrainingOptions, IContrastiveEncoder> Factory(List<TrigramTestEncoder> made) => o =>
+    internal static Func<ContrastiveTrainingOptions, IContrastiveEncoder> Factory(List<TrigramTestEncoder> made) => o =>
     {
         var e = new TrigramTestEncoder(dropoutProbability: 0.2, dtype: o.Model.DType == "bfloat16" ? TorchSharp.torch.ScalarType.BFloat16 : TorchSharp.torch.ScalarType.Float32);
         made.Add(e);

@@ -10,7 +10,8 @@ namespace LlmEmbed.Evaluation.Evaluators;
 /// <summary>
 /// MTEB (v1) retrieval: queries (with instruction) and documents (<c>title text</c>, no instruction) embedded,
 /// exact cosine top-1000 search, trec_eval measures at k in <see cref="RetrievalMetrics.MtebDefaultKValues"/>;
-/// main = nDCG@10. As in BEIR/MTEB's exact search, a document whose id equals the query id is not returned.
+/// main = nDCG@10. A document whose id equals the query id is dropped only when the task asks for it
+/// (<see cref="Tasks.TaskDefinition.IgnoreIdenticalIds"/>, MTEB's per-task <c>ignore_identical_ids</c>).
 /// </summary>
 public static class RetrievalEvaluator
 {
@@ -41,7 +42,8 @@ public static class RetrievalEvaluator
         for (int q = 0; q < queries.Count; q++)
         {
             string queryId = queries[q].Id;
-            results[queryId] = hits[q].Where(h => corpus[h.Index].Id != queryId).Take(TopK)
+            bool ignoreIdentical = context.Task.IgnoreIdenticalIds;
+            results[queryId] = hits[q].Where(h => !ignoreIdentical || corpus[h.Index].Id != queryId).Take(TopK)
                 .Select(h => new ScoredDocument(corpus[h.Index].Id, h.Score)).ToArray();
         }
         var qrels = queries.ToDictionary(q => q.Id, q => data.Qrels[q.Id], StringComparer.Ordinal);

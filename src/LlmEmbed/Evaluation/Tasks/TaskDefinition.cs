@@ -11,6 +11,9 @@ namespace LlmEmbed.Evaluation.Tasks;
 /// <param name="Instruction">Task instruction (E5-Mistral style); null or empty = none.</param>
 /// <param name="SamplesPerLabel">Classification: training examples per label in each experiment.</param>
 /// <param name="Notes">Why the task deviates from MTEB, if it does.</param>
+/// <param name="IgnoreIdenticalIds">Retrieval: drop a document whose id equals the query id from its results (MTEB's
+/// per-task <c>ignore_identical_ids</c>, for corpora that contain the queries themselves). Off by default: where query
+/// and document ids are merely numbered alike (Cranfield, CISI), dropping them would lose relevant documents.</param>
 public sealed record TaskDefinition(
     string Name,
     TaskType Type,
@@ -21,4 +24,5 @@ public sealed record TaskDefinition(
     string MainScore,
     string? Instruction,
     int SamplesPerLabel = 8,
-    string? Notes = null);
+    string? Notes = null,
+    bool IgnoreIdenticalIds = false);

@@ -52,11 +52,18 @@ public sealed class TaskRegistry
                 try { type = TaskTypeNames.Parse(Required(item, "type", where)); }
                 catch (ArgumentException e) { throw new FormatException($"{where}: {e.Message}", e); }
                 int samplesPerLabel = 8;
-                if (item.TryGetProperty("options", out var options) && options.ValueKind == JsonValueKind.Object
-                    && options.TryGetProperty("samples_per_label", out var spl))
+                bool ignoreIdenticalIds = false;
+                if (item.TryGetProperty("options", out var options) && options.ValueKind == JsonValueKind.Object)
                 {
-                    if (!spl.TryGetInt32(out samplesPerLabel) || samplesPerLabel < 1)
+                    if (options.TryGetProperty("samples_per_label", out var spl) && (!spl.TryGetInt32(out samplesPerLabel) || samplesPerLabel < 1))
                         throw new FormatException($"{where}: options.samples_per_label must be a positive integer");
+                    if (options.TryGetProperty("ignore_identical_ids", out var iii))
+                    {
+                        if (iii.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+                            throw new FormatException($"{where}: options.ignore_identical_ids must be true or false");
+                        if (type != TaskType.Retrieval) throw new FormatException($"{where}: options.ignore_identical_ids applies to retrieval tasks only");
+                        ignoreIdenticalIds = iii.GetBoolean();
+                    }
                 }
                 tasks.Add(new TaskDefinition(
                     name, type,
@@ -67,7 +74,8 @@ public sealed class TaskRegistry
                     Required(item, "main_score", where),
                     Optional(item, "instruction"),
                     samplesPerLabel,
-                    Optional(item, "notes")));
+                    Optional(item, "notes"),
+                    ignoreIdenticalIds));
             }
             return new TaskRegistry(tasks);
         }

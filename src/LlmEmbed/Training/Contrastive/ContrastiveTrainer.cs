@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using LlmEmbed.Checkpoints;
+using LlmEmbed.IO;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -50,6 +51,8 @@ public sealed class ContrastiveTrainer
     {
         // Everything that can be checked cheaply is checked before the model is built.
         options.CheckInputsExist();
+        // One process at a time: a second one would resume from this one's live checkpoints and interleave metrics.
+        using var folderLock = FolderLock.Acquire(options.Output, "llm-embed train", log: log);
         var store = new CheckpointStore(CheckpointRoot, options.KeepCheckpoints);
         var latest = store.Latest;
         if (latest != null && !resume)
@@ -75,6 +78,7 @@ public sealed class ContrastiveTrainer
         int rowsPerStep = options.BatchSize * options.GradientAccumulationSteps;
         log($"data: {mixture.RowsPerEpoch} rows per epoch, {rowsPerStep} rows per step ({(double)options.MaxSteps * rowsPerStep / mixture.RowsPerEpoch:F2} epochs)");
         string dataFingerprint = Fingerprint(mixture);
+        NegativeAvailability.Require(mixture, options.BatchSize, options.GradientAccumulationSteps, options.MaxSteps, options.MaskDuplicatePositives);
 
         if (options.Threads > 0) set_num_threads(options.Threads);
         Directory.CreateDirectory(options.Output);
@@ -94,8 +98,7 @@ public sealed class ContrastiveTrainer
         var gradCache = new GradCache(encoder, loss, chunk, cacheGradients: options.ChunkSize > 0);
         var metrics = new MetricsLog(Path.Combine(options.Output, "metrics.jsonl"));
 
-        var (step, resumed) = TrainingLoop.Start(latest, dir => RestoreCheckpoint(dir, parameters, optimizer, dataFingerprint, rowsPerStep), metrics, log);
-
+        var start = TrainingLoop.Start(latest, dir => RestoreCheckpoint(dir, parameters, optimizer, dataFingerprint, rowsPerStep), metrics, log);
         var loop = new TrainingLoop
         {
             MaxSteps = options.MaxSteps,
@@ -103,13 +106,13 @@ public sealed class ContrastiveTrainer
             CheckpointEvery = options.CheckpointEvery,
             Schedule = schedule,
             Metrics = metrics,
-            Parameters = parameters.Select(p => p.Parameter).ToList(),
+            Parameters = parameters.Select(p => (p.Name, (Tensor)p.Parameter)).ToList(),
             RateName = "rows_per_second",
             Progress = progress,
             Log = log,
             AfterCheckpoint = () => LossCurvePlot.Save(metrics, Path.Combine(options.Output, "loss-curve.png"), "contrastive training", ("loss", "train loss")),
         };
-        step = loop.Run(step, resumed, s =>
+        long step = loop.Run(start, s =>
         {
             double stepLoss = 0;
             optimizer.ZeroGrad();
@@ -125,7 +128,8 @@ public sealed class ContrastiveTrainer
             double gradNorm = optimizer.ClipGradNorm(options.GradClip);
             var epoch = new Dictionary<string, object?> { ["epoch"] = Math.Round((double)(s + 1) * rowsPerStep / mixture.RowsPerEpoch, 4) };
             return new TrainingLoop.StepResult(stepLoss, gradNorm, rowsPerStep, epoch);
-        }, optimizer.StepWith, s => SaveCheckpoint(store, s, parameters, optimizer, dataFingerprint, rowsPerStep), cancellation);
+        }, optimizer.StepWith, (s, lastLoss, elapsed) => SaveCheckpoint(store, s, parameters, optimizer, dataFingerprint, rowsPerStep, lastLoss, elapsed), cancellation);
+
         // The run's product: a complete model folder, written beside its final name and renamed into place.
         string staging = ModelDir + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
         try
@@ -141,7 +145,8 @@ public sealed class ContrastiveTrainer
             if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
         }
         LossCurvePlot.Save(metrics, Path.Combine(options.Output, "loss-curve.png"), "contrastive training", ("loss", "train loss"));
-        var result = new ContrastiveTrainingResult(options.Output, ModelDir, step, step * rowsPerStep, loop.LastLoss, loop.Elapsed);
+        double finalLoss = double.IsFinite(loop.LastLoss) ? loop.LastLoss : LastLoggedLoss(metrics, step);
+        var result = new ContrastiveTrainingResult(options.Output, ModelDir, step, step * rowsPerStep, finalLoss, loop.Elapsed);
         AtomicFile.WriteAllText(Path.Combine(options.Output, "result.json"), JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
         return result;
     }
@@ -150,7 +155,11 @@ public sealed class ContrastiveTrainer
     private string Fingerprint(ContrastiveDataMixture mixture) =>
         string.Join(";", options.Files.Select((f, i) => $"{Path.GetFileName(f.Path)}:{mixture.Quotas[i]}:{f.Weight.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}")) + $";seed={options.Seed};batch={options.BatchSize}";
 
-    private string SaveCheckpoint(CheckpointStore store, long step, List<(string Name, Parameter Parameter)> parameters, AdamW optimizer, string fingerprint, int rowsPerStep)
+    /// <summary>The loss logged at <paramref name="step"/> (for checkpoints written before state.json held it), else NaN.</summary>
+    internal static double LastLoggedLoss(MetricsLog metrics, long step) => TrainingLoop.LastLoggedLoss(metrics, step);
+
+    private string SaveCheckpoint(CheckpointStore store, long step, List<(string Name, Parameter Parameter)> parameters, AdamW optimizer, string fingerprint, int rowsPerStep,
+        double loss, TimeSpan elapsed)
     {
         return store.Save(step, dir =>
         {
@@ -165,11 +174,15 @@ public sealed class ContrastiveTrainer
                 rows_consumed = step * rowsPerStep,
                 seed = options.Seed,
                 data = fingerprint,
+                // What a resume at the final step needs to finish without running a step: the loss of the step and
+                // the time spent in all segments so far.
+                loss = double.IsFinite(loss) ? loss : (double?)null,
+                elapsed_seconds = elapsed.TotalSeconds,
             }));
         });
     }
 
-    private static long RestoreCheckpoint(string dir, List<(string Name, Parameter Parameter)> parameters, AdamW optimizer, string fingerprint, int rowsPerStep)
+    private static (long Step, double Loss, TimeSpan Elapsed) RestoreCheckpoint(string dir, List<(string Name, Parameter Parameter)> parameters, AdamW optimizer, string fingerprint, int rowsPerStep)
     {
         string statePath = Path.Combine(dir, StateFile);
         using var state = JsonDocument.Parse(File.ReadAllText(statePath));
@@ -178,6 +191,8 @@ public sealed class ContrastiveTrainer
         long optimizerStep = root.GetProperty("optimizer_step").GetInt64();
         long rows = root.GetProperty("rows_consumed").GetInt64();
         string savedData = root.GetProperty("data").GetString() ?? "";
+        double loss = root.TryGetProperty("loss", out var l) && l.ValueKind == JsonValueKind.Number ? l.GetDouble() : double.NaN;
+        var elapsed = TimeSpan.FromSeconds(root.TryGetProperty("elapsed_seconds", out var e) && e.ValueKind == JsonValueKind.Number ? e.GetDouble() : 0);
         if (savedData != fingerprint)
             throw new InvalidDataException($"{statePath}: the checkpoint was made with different data or batching ({savedData}); now {fingerprint}. Resume with the same files, weights, seed and batch_size");
         if (rows != step * rowsPerStep)
@@ -207,6 +222,6 @@ public sealed class ContrastiveTrainer
         {
             foreach (var t in weights.Values.Concat(opt.Values).Concat(rng.Values)) t.Dispose();
         }
-        return step;
+        return (step, loss, elapsed);
     }
 }

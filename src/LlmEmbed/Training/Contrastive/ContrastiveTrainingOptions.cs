@@ -72,8 +72,12 @@ public sealed class ContrastiveTrainingOptions
     public static ContrastiveTrainingOptions Parse(string yaml, string source, IEnumerable<string>? overrides = null)
     {
         var list = overrides?.ToList() ?? [];
-        if (list.Count > 0) yaml = YamlConfig.Read(source, () => ApplyOverrides(yaml, list));
-        return YamlConfig.Deserialize<ContrastiveTrainingOptions>(yaml, source);
+        // The file alone first, so its own errors carry its own line numbers; what fails only after the overrides
+        // are merged is then blamed on them, not on a line of the file that does not contain it.
+        var fromFile = YamlConfig.Deserialize<ContrastiveTrainingOptions>(yaml, source);
+        if (list.Count == 0) return fromFile;
+        string merged = YamlConfig.Read(source, () => ApplyOverrides(yaml, list));
+        return YamlConfig.Deserialize<ContrastiveTrainingOptions>(merged, $"--set {string.Join(" ", list)} (applied to {source}; the line refers to the merged settings)");
     }
 
     private static string ApplyOverrides(string yaml, IReadOnlyList<string> overrides)

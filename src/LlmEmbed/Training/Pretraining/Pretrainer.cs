@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using LlmEmbed.Checkpoints;
+using LlmEmbed.IO;
 using LlmEmbed.Models;
 using LlmEmbed.Tokenization;
 using static TorchSharp.torch;
@@ -37,6 +38,7 @@ public sealed class Pretrainer
             throw new DirectoryNotFoundException($"tokenizer: '{options.Tokenizer}' does not exist");
         if (options.Model.InitFrom is { } init && !File.Exists(Path.Combine(init, "config.json")))
             throw new FileNotFoundException($"model.init_from: '{init}' has no config.json");
+        using var folderLock = FolderLock.Acquire(options.Output, "llm-embed pretrain", log: log);
         var store = new CheckpointStore(CheckpointRoot, options.KeepCheckpoints);
         var latest = store.Latest;
         if (latest != null && !resume)
@@ -68,18 +70,17 @@ public sealed class Pretrainer
         var schedule = new LearningRateSchedule(options.LearningRate, options.WarmupSteps, options.MaxSteps, options.Schedule, options.MinLearningRateRatio);
         var metrics = new MetricsLog(Path.Combine(options.Output, "metrics.jsonl"));
 
-        var (step, resumed) = TrainingLoop.Start(latest, dir => RestoreCheckpoint(dir, model, optimizer), metrics, log);
-
+        var start = TrainingLoop.Start(latest, dir => RestoreCheckpoint(dir, model, optimizer), metrics, log);
         int maskToken = options.MntpMaskTokenId ?? tokenizer.TokenToId("_") ?? tokenizer.TokenToId("▁_") ?? 0;
-        var loopClock = Stopwatch.StartNew();
-        var loop = new TrainingLoop
+        TrainingLoop? loop = null;
+        loop = new TrainingLoop
         {
             MaxSteps = options.MaxSteps,
             LogEvery = options.LogEvery,
             CheckpointEvery = options.CheckpointEvery,
             Schedule = schedule,
             Metrics = metrics,
-            Parameters = model.parameters().ToList(),
+            Parameters = model.named_parameters().Select(p => (p.name, (Tensor)p.parameter)).ToList(),
             RateName = "tokens_per_second",
             Progress = progress,
             Log = log,
@@ -88,11 +89,11 @@ public sealed class Pretrainer
                 if (validation == null || (done % options.EvalEvery != 0 && done != options.MaxSteps)) return;
                 var (valLoss, ppl, bpb) = Evaluate(model, validation, corpus, maskToken);
                 metrics.Append(done, new Dictionary<string, object?> { ["val_loss"] = Math.Round(valLoss, 6), ["val_perplexity"] = Math.Round(ppl, 4), ["val_bits_per_byte"] = Math.Round(bpb, 6) });
-                progress?.Report(new TrainingProgress(done, options.MaxSteps, loss, lr, 0, loopClock.Elapsed, null, $"validation loss {valLoss:F4}, perplexity {ppl:F2}, {bpb:F4} bits/byte"));
+                progress?.Report(new TrainingProgress(done, options.MaxSteps, loss, lr, 0, loop!.Elapsed, null, $"validation loss {valLoss:F4}, perplexity {ppl:F2}, {bpb:F4} bits/byte"));
                 LossCurvePlot.Save(metrics, Path.Combine(options.Output, "loss-curve.png"), "pretraining", ("loss", "train loss"), ("val_loss", "validation loss"));
             },
         };
-        step = loop.Run(step, resumed, s =>
+        long step = loop.Run(start, s =>
         {
             using var scope = NewDisposeScope();
             var (input, mask, lengths) = Batch(train, s * options.BatchSize, options.BatchSize);
@@ -103,13 +104,14 @@ public sealed class Pretrainer
             double gradNorm = double.IsFinite(loss) ? optimizer.ClipGradNorm(options.GradClip) : double.NaN;
             var seen = new Dictionary<string, object?> { ["tokens_seen"] = (s + 1) * (long)options.BatchSize * options.SequenceLength };
             return new TrainingLoop.StepResult(loss, gradNorm, lengths.Sum(), seen);
-        }, optimizer.StepWith, s => SaveCheckpoint(store, s, model, optimizer), cancellation);
+        }, optimizer.StepWith, (s, lastLoss, elapsed) => SaveCheckpoint(store, s, model, optimizer, lastLoss, elapsed), cancellation);
 
         var (finalValLoss, finalPpl, finalBpb) = validation != null ? Evaluate(model, validation, corpus, maskToken) : (double.NaN, double.NaN, double.NaN);
         model.Save(ModelDir);
         tokenizer.SaveTo(ModelDir);
         LossCurvePlot.Save(metrics, Path.Combine(options.Output, "loss-curve.png"), "pretraining", ("loss", "train loss"), ("val_loss", "validation loss"));
-        var result = new PretrainResult(ModelDir, step, step * (long)options.BatchSize * options.SequenceLength, loop.LastLoss, finalValLoss, finalPpl, finalBpb, loopClock.Elapsed);
+        double lastLoss = double.IsFinite(loop.LastLoss) ? loop.LastLoss : TrainingLoop.LastLoggedLoss(metrics, step);
+        var result = new PretrainResult(ModelDir, step, step * (long)options.BatchSize * options.SequenceLength, lastLoss, finalValLoss, finalPpl, finalBpb, loop.Elapsed);
         AtomicFile.WriteAllText(Path.Combine(options.Output, "result.json"), JsonSerializer.Serialize(result, new JsonSerializerOptions
         {
             WriteIndented = true,
@@ -217,21 +219,28 @@ public sealed class Pretrainer
         return (loss, Math.Exp(loss), bitsPerByte);
     }
 
-    private string SaveCheckpoint(CheckpointStore store, long step, DecoderModel model, AdamW optimizer)
+    private string SaveCheckpoint(CheckpointStore store, long step, DecoderModel model, AdamW optimizer, double loss, TimeSpan elapsed)
     {
         return store.Save(step, dir =>
         {
             SafeTensorsFile.Save(Path.Combine(dir, "model.safetensors"), model.BaseStateDict());
             SafeTensorsFile.Save(Path.Combine(dir, "optimizer.safetensors"), optimizer.StateTensors());
             model.Config.Save(Path.Combine(dir, "config.json"));
-            AtomicFile.WriteAllText(Path.Combine(dir, "state.json"), JsonSerializer.Serialize(new { step, optimizer_step = optimizer.Step, seed = options.Seed }));
+            AtomicFile.WriteAllText(Path.Combine(dir, "state.json"), JsonSerializer.Serialize(new
+            {
+                step, optimizer_step = optimizer.Step, seed = options.Seed,
+                // A resume at the final step finishes without a step: it needs the loss and the time of all segments.
+                loss = double.IsFinite(loss) ? loss : (double?)null, elapsed_seconds = elapsed.TotalSeconds,
+            }));
         });
     }
 
-    private static long RestoreCheckpoint(string dir, DecoderModel model, AdamW optimizer)
+    private static (long Step, double Loss, TimeSpan Elapsed) RestoreCheckpoint(string dir, DecoderModel model, AdamW optimizer)
     {
         using var state = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "state.json")));
         long step = state.RootElement.GetProperty("step").GetInt64();
+        double loss = state.RootElement.TryGetProperty("loss", out var l) && l.ValueKind == JsonValueKind.Number ? l.GetDouble() : double.NaN;
+        var elapsed = TimeSpan.FromSeconds(state.RootElement.TryGetProperty("elapsed_seconds", out var e) && e.ValueKind == JsonValueKind.Number ? e.GetDouble() : 0);
         long optimizerStep = state.RootElement.GetProperty("optimizer_step").GetInt64();
         var weights = SafeTensorsFile.Load(Path.Combine(dir, "model.safetensors"));
         var opt = SafeTensorsFile.Load(Path.Combine(dir, "optimizer.safetensors"));
@@ -244,6 +253,6 @@ public sealed class Pretrainer
         {
             foreach (var t in weights.Values.Concat(opt.Values)) t.Dispose();
         }
-        return step;
+        return (step, loss, elapsed);
     }
 }

@@ -211,15 +211,14 @@ public class PretrainerTests
         Assert.Equal(4, good.Step);
         var before = HashFolder(good.Path);
 
-        // Continue with an absurd learning rate: the first update blows the weights up to ~1e38; within a step
-        // or two the gradient, the weights or the loss overflow. Step 6 is a checkpoint step, so a run that only
-        // watched the loss would save the overflowed weights there before noticing.
+        // Continue with an absurd learning rate: the first update blows the weights up to ~1e38. The divergence
+        // guard catches it at that step (5), before step 6, a checkpoint step, could save the blown-up weights.
         options.MaxSteps = 12;
         options.WarmupSteps = 0;
         options.LearningRate = 1e38;
         var e = Assert.Throws<NonFiniteLossException>(() => new Pretrainer(options).Run(resume: true));
-        Assert.InRange(e.Step, 6, 8); // steps are numbered from 1, as in the metrics log and contrastive training
-        Assert.False(double.IsFinite(e.Loss));
+        Assert.Equal(5, e.Step);
+        Assert.Contains("the weights diverged: parameter '", e.Message);
         Assert.Equal(good.Path, e.LastCheckpoint);
         Assert.Contains(good.Path, e.Message);
 
@@ -242,10 +241,10 @@ public class PretrainerTests
             model.Save(tmp.File("poisoned"));
         }
         options.Model.InitFrom = tmp.File("poisoned");
-        var e = Assert.Throws<NonFiniteLossException>(() => new Pretrainer(options).Run(resume: false));
-        Assert.Equal(1, e.Step); // the first step, numbered as the metrics log numbers it
-        Assert.Null(e.LastCheckpoint);
-        Assert.Contains("No checkpoint", e.Message);
+        // Refused at load, naming the tensor (issue #15), before any step could run.
+        var e = Assert.Throws<InvalidDataException>(() => new Pretrainer(options).Run(resume: false));
+        Assert.Contains("tensor 'model.layers.1.", e.Message);
+        Assert.Contains("holds 1 non-finite value(s) (first: NaN at [0", e.Message);
         Assert.Empty(new CheckpointStore(Path.Combine(options.Output, "checkpoints"), 1).List());
     }
 
