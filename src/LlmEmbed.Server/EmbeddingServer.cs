@@ -199,7 +199,7 @@ public sealed class EmbeddingServer : IAsyncDisposable
         json.WriteStartObject();
         json.WriteString("model_id", options.ModelName);
         json.WriteString("model_type", "embedding");
-        json.WriteString("model_dtype", config.DType);
+        json.WriteString("model_dtype", encoder.Model.DTypeName); // as it runs: dtype auto resolved
         json.WriteString("device", encoder.Model.Device.ToString());
         json.WriteNumber("dimensions", encoder.Dimension);
         json.WriteStartArray("matryoshka_dimensions");

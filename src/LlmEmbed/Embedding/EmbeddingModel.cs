@@ -36,6 +36,9 @@ public sealed class EmbeddingModel : IDisposable
     public int Dimension => Pooler.OutputDim;
     public Device Device => Backbone.OutputWeight.device;
 
+    /// <summary>The backbone's dtype as it runs (<c>float32</c> or <c>bfloat16</c>; the config may say <c>auto</c>).</summary>
+    public string DTypeName => Backbone.DType == ScalarType.BFloat16 ? "bfloat16" : "float32";
+
     /// <summary>True once <see cref="MergeLora"/> has folded the adapters into the base weights.</summary>
     public bool LoraMerged { get; private set; }
 

@@ -147,7 +147,7 @@ public sealed class ExperimentRunner
             log($"{prefix} already trained, skipping training");
             return trainer.ModelDir;
         }
-        store.UpsertArm(new ArmRecord(arm.ResolvedName, JsonSerializer.Serialize(new { arm.Name, model = options.Model, seed, training = ContrastiveTrainingOptions.Serializer.Serialize(options) }, EmbeddingModelConfig.JsonOptions), ArmStatus.Training, Seed: seed));
+        store.UpsertArm(new ArmRecord(arm.ResolvedName, JsonSerializer.Serialize(new { arm.Name, model = options.Model, seed, training = ContrastiveTrainingOptions.Serializer.Serialize(config.Training!) }, EmbeddingModelConfig.JsonOptions), ArmStatus.Training, Seed: seed));
         bool resume = Directory.Exists(trainer.CheckpointRoot) && Directory.EnumerateDirectories(trainer.CheckpointRoot, "step-*").Any();
         log($"{prefix} training ({(resume ? "resuming from its newest checkpoint" : "from the base model")})");
         var progress = trainingProgress is null ? null : new PrefixedProgress(trainingProgress, prefix);

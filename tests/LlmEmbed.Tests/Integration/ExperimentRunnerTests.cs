@@ -58,7 +58,7 @@ public class ExperimentRunnerTests
             Assert.All(store.GetTaskScores(), s => Assert.Equal(5L, s.Seed)); // the seed is recorded for every score,
             Assert.All(store.GetArms(), a => Assert.Equal(5L, a.Seed));       // arm run
             Assert.All(store.GetLossCurves(), c => Assert.Equal(5L, c.Seed)); // and loss curve
-            Assert.All(store.GetArms(), a => Assert.Equal(Path.Combine("arms", a.Name, "model"), a.CheckpointPath)); // relative to the folder
+            Assert.All(store.GetArms(), a => Assert.Equal(Path.Combine("arms", a.Name, "train", "model"), a.CheckpointPath)); // relative to the folder
             expected = Snapshot(store);
         }
 
