@@ -44,14 +44,17 @@ public static class EmbeddingTokenization
     /// </summary>
     internal static IReadOnlyList<int> EncodePrefix(IEmbeddingTokenizer tokenizer, string text, bool addSpecialTokens, int needed)
     {
-        int budget = Math.Max(256, (needed + PrefixMarginTokens) * 8);
+        // In long: a caller asking for "everything" passes int.MaxValue, and (needed + margin) * 8 must not wrap.
+        long wanted = (long)needed + PrefixMarginTokens;
+        long budget = Math.Max(256L, wanted * 8);
         while (budget < text.Length)
         {
-            int cut = text.LastIndexOfAny(Whitespace, budget);
-            if (cut < budget / 2) cut = char.IsLowSurrogate(text[budget]) ? budget - 1 : budget; // no space nearby (e.g. CJK)
+            int at = (int)budget;
+            int cut = text.LastIndexOfAny(Whitespace, at);
+            if (cut < at / 2) cut = char.IsLowSurrogate(text[at]) ? at - 1 : at; // no space nearby (e.g. CJK)
             var ids = tokenizer.Encode(text[..cut], addSpecialTokens);
-            if (ids.Count >= needed + PrefixMarginTokens) return ids;
-            budget = checked(budget * 2);
+            if (ids.Count >= wanted) return ids;
+            budget *= 2;
         }
         return tokenizer.Encode(text, addSpecialTokens);
     }
