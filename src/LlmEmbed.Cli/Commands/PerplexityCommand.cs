@@ -17,9 +17,10 @@ public static class PerplexityCommand
         var unique = new Option<bool>("--unique") { Description = "score each distinct text once (STS pairs repeat sentences)" };
         var maxLength = new Option<int>("--max-length") { Description = "longest sequence in tokens, separator EOS included (longer texts are an error)", DefaultValueFactory = _ => 1024 };
         var batchSize = new Option<int>("--batch-size") { Description = "texts per forward pass", DefaultValueFactory = _ => 32 };
+        var firstTokenGiven = new Option<bool>("--first-token-given") { Description = "do not predict each text's first token (no leading EOS): a more lenient convention, reported by some tools" };
         var command = new Command("perplexity", "Bits per byte, nats per token and perplexity of a causal LM on texts (each text a document after an EOS, closed by EOS)")
         {
-            model, input, fields, unique, maxLength, batchSize,
+            model, input, fields, unique, maxLength, batchSize, firstTokenGiven,
         };
         command.SetAction(parse => CliRunner.Run(() =>
         {
@@ -29,7 +30,7 @@ public static class PerplexityCommand
             string dir = parse.GetValue(model)!;
             var tokenizer = TextTokenizer.Load(dir);
             using var m = DecoderModel.Load(dir);
-            var score = LanguageModelScorer.Score(m, tokenizer, texts, parse.GetValue(maxLength), parse.GetValue(batchSize));
+            var score = LanguageModelScorer.Score(m, tokenizer, texts, parse.GetValue(maxLength), parse.GetValue(batchSize), predictFirstToken: !parse.GetValue(firstTokenGiven));
             Console.WriteLine($"texts {score.Texts}, bytes {score.Bytes}, predicted tokens {score.PredictedTokens}");
             Console.WriteLine($"nats/token {score.NatsPerToken:F4}, perplexity {score.Perplexity:F2}, bits/byte {score.BitsPerByte:F4}");
             return 0;

@@ -44,9 +44,9 @@ public static class EmbeddingTokenization
     /// </summary>
     internal static IReadOnlyList<int> EncodePrefix(IEmbeddingTokenizer tokenizer, string text, bool addSpecialTokens, int needed)
     {
-        // In long arithmetic: "no limit" is needed = int.MaxValue, which must not overflow into a tiny budget.
+        // In long: a caller asking for "everything" passes int.MaxValue, and (needed + margin) * 8 must not wrap.
         long wanted = (long)needed + PrefixMarginTokens;
-        long budget = Math.Max(256, wanted * 8);
+        long budget = Math.Max(256L, wanted * 8);
         while (budget < text.Length)
         {
             int at = (int)budget;

@@ -11,13 +11,15 @@ namespace LlmEmbed.Evaluation.LanguageModeling;
 /// each text is one document, encoded without BOS and closed by EOS, and is preceded by the EOS that separates
 /// documents in packed pretraining (so its first token is predicted from a document boundary, as in training).
 /// Predicted: every token of the text and its closing EOS. Bytes: the UTF-8 bytes of the text alone.
+/// With <c>predictFirstToken: false</c> the leading EOS is left out, so the first token is given rather than
+/// predicted (a common, more lenient convention: it drops each text's hardest token from the numerator only).
 /// </summary>
 public static class LanguageModelScorer
 {
     /// <summary>Scores <paramref name="texts"/> in batches of at most <paramref name="batchSize"/> texts of similar length.</summary>
     /// <param name="maxLength">Longest token sequence fed to the model (boundary EOS included); longer texts are an error,
     /// since truncating them would silently drop bytes from the numerator but not the denominator.</param>
-    public static LanguageModelScore Score(DecoderModel model, TextTokenizer tokenizer, IReadOnlyList<string> texts, int maxLength, int batchSize = 32)
+    public static LanguageModelScore Score(DecoderModel model, TextTokenizer tokenizer, IReadOnlyList<string> texts, int maxLength, int batchSize = 32, bool predictFirstToken = true)
     {
         if (tokenizer.EosId is not { } eos) throw new ArgumentException("the tokenizer has no EOS token; bits per byte needs a document separator");
         if (texts.Count == 0) throw new ArgumentException("no texts to score");
@@ -27,9 +29,11 @@ public static class LanguageModelScorer
         for (int i = 0; i < texts.Count; i++)
         {
             var ids = tokenizer.Encode(texts[i], addBos: false, addEos: false);
-            if (ids.Count + 2 > maxLength)
-                throw new ArgumentException($"text {i + 1} has {ids.Count} tokens; with its two EOS it exceeds the maximum length {maxLength}");
-            sequences.Add([eos, .. ids, eos]);
+            int[] sequence = predictFirstToken ? [eos, .. ids, eos] : [.. ids, eos];
+            if (sequence.Length > maxLength)
+                throw new ArgumentException($"text {i + 1} has {ids.Count} tokens; with its EOS it exceeds the maximum length {maxLength}");
+            if (sequence.Length < 2) throw new ArgumentException($"text {i + 1} is empty: nothing to predict");
+            sequences.Add(sequence);
             bytes += Encoding.UTF8.GetByteCount(texts[i]);
         }
         if (bytes == 0) throw new ArgumentException("the texts hold no bytes");

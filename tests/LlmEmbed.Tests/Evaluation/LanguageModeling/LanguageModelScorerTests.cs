@@ -53,6 +53,20 @@ public sealed class LanguageModelScorerTests
     }
 
     [Fact]
+    public void Giving_the_first_token_removes_exactly_its_log_likelihood()
+    {
+        using var dir = TestPaths.NewTempDir();
+        TinyBaseModel.Create(dir.Path);
+        var tokenizer = TextTokenizer.Load(dir.Path);
+        using var model = DecoderModel.Load(dir.Path, ScalarType.Float32);
+        var strict = LanguageModelScorer.Score(model, tokenizer, Texts, maxLength: 64);
+        var lenient = LanguageModelScorer.Score(model, tokenizer, Texts, maxLength: 64, predictFirstToken: false);
+        Assert.Equal(strict.PredictedTokens - Texts.Length, lenient.PredictedTokens);
+        Assert.Equal(strict.Bytes, lenient.Bytes);
+        Assert.True(lenient.TotalNats < strict.TotalNats);
+    }
+
+    [Fact]
     public void A_text_longer_than_the_maximum_length_is_an_error_not_a_silent_truncation()
     {
         using var dir = TestPaths.NewTempDir();
