@@ -152,4 +152,17 @@ public class RecipeTests
         // Our variants are kept, as named extras after the five.
         Assert.Equal(["latent-causal", "mean-bidirectional"], config.Arms.Skip(5).Select(a => a.ResolvedName));
     }
+
+    [Fact]
+    public async Task EvaluateMaxLengthReachesTheEncoder()
+    {
+        using var dir = TestPaths.NewTempDir();
+        string baseModel = TinyBaseModel.Create(dir.File("base"));
+        using var generator = (EmbeddingGenerator)LlmEmbed.Cli.Commands.EvaluateCommand.LoadModel(baseModel, "mean-bidirectional", 6);
+        Assert.Equal(6, generator.Options.MaxLength);
+        string text = "a sentence that is clearly longer than six tokens of the tokenizer";
+        var viaEvaluate = (await generator.GenerateAsync([text]))[0].Vector.ToArray();
+        Assert.Equal(generator.Model.Encode([text], new EncodeOptions { MaxLength = 6 })[0], viaEvaluate);
+        Assert.NotEqual(generator.Model.Encode([text])[0], viaEvaluate); // the model's own max_length would keep more tokens
+    }
 }
