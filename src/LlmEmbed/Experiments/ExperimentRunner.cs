@@ -65,6 +65,7 @@ public sealed class ExperimentRunner
             var remaining = TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / done * (runs.Count - done));
             log($"{prefix} finished in {perRun:F0} s; {runs.Count - done} arm run(s) left, ETA {remaining:hh\\:mm\\:ss}");
         }
+        EvaluateReferences(store, tasks, dataRoot, cancellation);
         var report = ExperimentReport.Write(output, store, $"LlmEmbed design comparison: {config.Name}");
         log($"report: {report.MarkdownPath} and {report.HtmlPath}");
         return report;
@@ -142,6 +143,26 @@ public sealed class ExperimentRunner
             store.UpsertTaskScore(new TaskScoreRecord(arm.ResolvedName, task.Name, Category(task.Type), split, result.MainScore,
                 JsonSerializer.Serialize(scores[0].Metrics), result.EvaluationTimeSeconds, seedKey));
             log($"{prefix} {task.Name}: {result.MainScore:F4} ({task.MainScore}, {result.EvaluationTimeSeconds:F1} s)");
+        }
+    }
+
+    // The lexical floor: each reference on every task it applies to, stored like an arm's scores (seed-less: they
+    // are deterministic); the analysis keeps references out of the designs' tests by name.
+    private void EvaluateReferences(ResultsStore store, IReadOnlyList<TaskDefinition> tasks, string dataRoot, CancellationToken cancellation)
+    {
+        foreach (string name in config.References)
+        {
+            var evaluator = new LlmEmbed.Evaluation.Lexical.LexicalReferenceEvaluator(
+                LlmEmbed.Evaluation.Lexical.LexicalReferences.Parse(name), dataRoot, config.Evaluation.MaxSamplesPerTask);
+            foreach (var task in tasks.Where(t => evaluator.AppliesTo(t) && !store.HasScore(name, t.Name)))
+            {
+                cancellation.ThrowIfCancellationRequested();
+                var result = evaluator.EvaluateTask(task, cancellation);
+                var (split, scores) = result.Scores.First();
+                store.UpsertTaskScore(new TaskScoreRecord(name, task.Name, Category(task.Type), split, result.MainScore,
+                    JsonSerializer.Serialize(scores[0].Metrics), result.EvaluationTimeSeconds));
+                log($"[reference {name}] {task.Name}: {result.MainScore:F4} ({task.MainScore}, {result.EvaluationTimeSeconds:F1} s)");
+            }
         }
     }
 

@@ -60,6 +60,24 @@ public sealed record ItemScores(string Statistic, IReadOnlyDictionary<string, do
         }
     }
 
+    /// <summary>
+    /// Paired test of two models on the same items of one dataset: a paired bootstrap of the main-score difference
+    /// (A − B) over resampled items. Refuses item sets that are not the same items (count, statistic, gold / labels).
+    /// </summary>
+    public static PairedStatisticBootstrapResult Compare(ItemScores a, ItemScores b, int resamples = 2000, int seed = 12345)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        a.Validate();
+        b.Validate();
+        if (a.Statistic != b.Statistic) throw new ArgumentException($"item statistics differ ({a.Statistic} vs {b.Statistic})");
+        if (a.Count != b.Count) throw new ArgumentException($"the item sets differ in size ({a.Count} vs {b.Count}); they are not the same items");
+        foreach (string column in new[] { "gold", "label" })
+            if (a.Columns.TryGetValue(column, out var x) && b.Columns.TryGetValue(column, out var y) && !x.AsSpan().SequenceEqual(y))
+                throw new ArgumentException($"item column '{column}' differs between the two models; they are not the same items");
+        return PairedStatisticBootstrap.Test(a.Count, a.Evaluate, b.Evaluate, resamples, seed: seed);
+    }
+
     /// <summary>The main score over all items.</summary>
     public double Evaluate() => Evaluate(Enumerable.Range(0, Count).ToArray());
 
