@@ -20,6 +20,12 @@ public sealed class ExperimentConfig
     public List<ExperimentArmConfig> Arms { get; set; } = [];
     public ExperimentEvaluationConfig Evaluation { get; set; } = new();
 
+    /// <summary>
+    /// Non-trainable lexical reference arms evaluated on the same tasks (<c>tfidf-word</c>, <c>tfidf-char</c>, <c>bm25</c>;
+    /// all by default, <c>[]</c> for none): the floor shown beside the designs, never part of their tests.
+    /// </summary>
+    public List<string> References { get; set; } = [.. LlmEmbed.Evaluation.Lexical.LexicalReferences.All.Select(LlmEmbed.Evaluation.Lexical.LexicalReferences.Name)];
+
     /// <summary>The <c>training</c> block as YAML text (parsed by ContrastiveTrainingOptions per arm).</summary>
     [YamlIgnore] public string TrainingYaml { get; private set; } = "";
 
@@ -45,7 +51,7 @@ public sealed class ExperimentConfig
             stream.Load(new StringReader(yaml));
             if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
                 throw new InvalidDataException($"{source}: the experiment file is empty or not a mapping");
-            var known = new HashSet<string> { "name", "base_model", "seeds", "arms", "evaluation", "training" };
+            var known = new HashSet<string> { "name", "base_model", "seeds", "arms", "evaluation", "training", "references" };
             foreach (var key in root.Children.Keys.OfType<YamlScalarNode>())
                 if (!known.Contains(key.Value!)) throw new InvalidDataException($"{source}:{key.Start.Line}: unknown key '{key.Value}' (expected {string.Join(", ", known)})");
             if (root.Children.TryGetValue(new YamlScalarNode("training"), out var t))
@@ -77,6 +83,12 @@ public sealed class ExperimentConfig
             if (arm.Preset is null && arm.Pooler is null) errors.Add($"arms: arm '{arm.Name}' needs a preset or a pooler");
             if (arm.Attention is not null and not ("causal" or "bidirectional")) errors.Add($"arms: arm '{arm.ResolvedName}': attention must be causal or bidirectional (got '{arm.Attention}')");
         }
+        foreach (string reference in References)
+            if (!LlmEmbed.Evaluation.Lexical.LexicalReferences.IsReferenceName(reference))
+                errors.Add($"references: unknown reference '{reference}' (expected tfidf-word, tfidf-char or bm25)");
+        if (References.Distinct().Count() != References.Count) errors.Add("references: references must be distinct");
+        foreach (var arm in Arms.Where(a => LlmEmbed.Evaluation.Lexical.LexicalReferences.IsReferenceName(a.ResolvedName)))
+            errors.Add($"arms: '{arm.ResolvedName}' is the name of a lexical reference arm; give the design another name");
         foreach (var dup in Arms.GroupBy(a => a.ResolvedName).Where(g => g.Count() > 1))
             errors.Add($"arms: name '{dup.Key}' is used by {dup.Count()} arms (give them distinct names)");
         if (Evaluation.BatchSize < 1) errors.Add("evaluation.batch_size must be >= 1");

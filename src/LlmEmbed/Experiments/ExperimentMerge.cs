@@ -34,6 +34,8 @@ public static class ExperimentMerge
             log($"merging without {incomplete.Count} incomplete arm run(s):\n  {list}");
         }
 
+        // The lexical floor, evaluated once per folder (later merges reuse it).
+        string referenceStore = ReferenceArms.EvaluateMissing(output, config, log);
         string database = Path.Combine(output, ResultsStore.DefaultFileName);
         string temporary = database + ".merge-tmp";
         File.Delete(temporary);
@@ -54,6 +56,7 @@ public static class ExperimentMerge
                     using var unit = ResultsStore.Open(run.StorePath);
                     CopyRun(unit, merged, run, output);
                 }
+                ReferenceArms.CopyInto(referenceStore, config, merged);
             }
             File.Move(temporary, database, overwrite: true);
         }
