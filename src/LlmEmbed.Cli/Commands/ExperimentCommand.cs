@@ -65,7 +65,7 @@ public static class ExperimentCommand
             var expected = parse.GetValue(config) is { } f ? ExperimentConfig.Load(f.FullName) : null;
             // The merge writes results.sqlite and the report: one writer at a time, as for a local run.
             using var folderLock = LlmEmbed.IO.FolderLock.Acquire(parse.GetValue(output)!, "llm-embed experiment merge", log: CliRunner.Log);
-            var result = ExperimentMerge.Merge(parse.GetValue(output)!, expected, parse.GetValue(allowIncomplete), CliRunner.Log);
+            var result = ExperimentMerge.Merge(parse.GetValue(output)!, expected, parse.GetValue(allowIncomplete), CliRunner.Log, DataRoot.Resolve(expected?.Evaluation.Data));
             foreach (var missing in result.Incomplete) CliRunner.Log($"not merged: {missing}");
             PrintReport(result.Report);
             return 0;

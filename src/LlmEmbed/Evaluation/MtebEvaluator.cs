@@ -93,7 +93,7 @@ public sealed class MtebEvaluator
     }
 
     // A content hash of the dataset folder's files stands in for the Hugging Face dataset revision.
-    private static string DatasetRevision(string folder)
+    internal static string DatasetRevision(string folder)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (string file in Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))

@@ -17,6 +17,17 @@ public sealed record CategoryComparison(
     IReadOnlyList<PairwiseComparison> Pairs,
     string BestArm)
 {
+    /// <summary>Mean main score of each lexical reference arm over the same datasets (references scoring all of them).</summary>
+    public IReadOnlyDictionary<string, double> ReferenceMeans { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>The strongest reference (the floor) and its mean, or null without references.</summary>
+    public (string Reference, double Mean)? Floor => ReferenceMeans.Count == 0
+        ? null
+        : ReferenceMeans.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => (kv.Key, kv.Value)).First();
+
+    /// <summary>Designs whose mean does not exceed the floor (empty without references).</summary>
+    public IReadOnlyList<string> DesignsAtOrBelowFloor => Floor is { } floor ? Arms.Where(a => MeanScore[a] <= floor.Mean).ToList() : [];
+
     /// <summary>The comparison of <paramref name="armA"/> against <paramref name="armB"/> (oriented A - B), or null.</summary>
     public PairwiseComparison? Pair(string armA, string armB)
     {

@@ -1,3 +1,4 @@
+using LlmEmbed.Evaluation.Lexical;
 using LlmEmbed.Statistics;
 
 namespace LlmEmbed.Experiments;
@@ -36,14 +37,31 @@ public static class DesignComparison
             taskCategory[s.Task] = s.Category;
         }
 
-        var arms = scores.Select(s => s.Arm).Distinct().Order(StringComparer.Ordinal).ToList();
+        // Lexical reference arms (reserved names) are the floor: shown beside the designs, never in their tests.
+        var references = scores.Where(s => LexicalReferences.IsReferenceName(s.Arm)).ToList();
+        var designs = scores.Where(s => !LexicalReferences.IsReferenceName(s.Arm)).ToList();
+        var arms = designs.Select(s => s.Arm).Distinct().Order(StringComparer.Ordinal).ToList();
         var categories = new List<CategoryComparison>();
-        foreach (var group in scores.GroupBy(s => s.Category)
+        foreach (var group in designs.GroupBy(s => s.Category)
                      .OrderBy(g => TaskCategories.OrderKey(g.Key)).ThenBy(g => g.Key, StringComparer.Ordinal))
         {
-            categories.Add(AnalyzeCategory(group.Key, group.ToList(), alpha, autoRule));
+            var category = AnalyzeCategory(group.Key, group.ToList(), alpha, autoRule);
+            categories.Add(category with { ReferenceMeans = ReferenceMeans(category.Tasks, references.Where(r => r.Category == group.Key)) });
         }
-        return new DesignComparisonResult(alpha, arms, categories);
+        var referenceNames = references.Select(s => s.Arm).Distinct().OrderBy(n => LexicalReferences.Parse(n)).ToList();
+        return new DesignComparisonResult(alpha, arms, categories) { References = referenceNames };
+    }
+
+    // A reference's mean over the category's datasets, only when it scored all of them (otherwise the means are not comparable).
+    private static IReadOnlyDictionary<string, double> ReferenceMeans(IReadOnlyList<string> tasks, IEnumerable<ArmTaskScore> references)
+    {
+        var means = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var group in references.GroupBy(r => r.Arm))
+        {
+            var perTask = group.GroupBy(r => r.Task).ToDictionary(g => g.Key, g => g.Average(r => r.MainScore), StringComparer.Ordinal);
+            if (tasks.All(perTask.ContainsKey)) means[group.Key] = tasks.Average(t => perTask[t]);
+        }
+        return means;
     }
 
     private static CategoryComparison AnalyzeCategory(string category, List<ArmTaskScore> scores, double alpha, WilcoxonAutoRule autoRule)

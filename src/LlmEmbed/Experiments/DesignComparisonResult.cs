@@ -5,6 +5,9 @@ namespace LlmEmbed.Experiments;
 /// <summary>Outcome of <see cref="DesignComparison.Analyze"/>: per-category arm comparisons.</summary>
 public sealed record DesignComparisonResult(double Alpha, IReadOnlyList<string> Arms, IReadOnlyList<CategoryComparison> Categories)
 {
+    /// <summary>Lexical reference arms present in the scores (not among <see cref="Arms"/>, never tested).</summary>
+    public IReadOnlyList<string> References { get; init; } = [];
+
     /// <summary>"Which design wins where": one line per category (best arm by mean, and the significant differences).</summary>
     public IReadOnlyList<string> Summary()
     {
@@ -22,9 +25,22 @@ public sealed record DesignComparisonResult(double Alpha, IReadOnlyList<string> 
                     : $"no difference significant at Holm-adjusted alpha = {Alpha.ToString("0.###", CultureInfo.InvariantCulture)}"
                 : "significant: " + string.Join("; ", wins.Select(w =>
                     $"{w.ArmA} > {w.ArmB} (Δ = {Format(w.MeanDifference)}, p_holm = {FormatP(w.AdjustedPValue!.Value)})"));
-            lines.Add($"{best}; {detail}");
+            lines.Add($"{best}; {detail}{FloorText(c)}");
         }
         return lines;
+    }
+
+    // Where the designs stand against the lexical floor of the category.
+    private static string FloorText(CategoryComparison c)
+    {
+        if (c.Floor is not { } floor) return "";
+        var below = c.DesignsAtOrBelowFloor;
+        string where = below.Count == 0
+            ? "every design beats it"
+            : below.Count == c.Arms.Count
+                ? "NO design beats it"
+                : $"{string.Join(", ", below)} do(es) not beat it";
+        return $". Lexical floor: {floor.Reference} {Format(floor.Mean)}; {where}";
     }
 
     internal static string Format(double v) => double.IsNaN(v) ? "n/a" : v.ToString("0.0000", CultureInfo.InvariantCulture);

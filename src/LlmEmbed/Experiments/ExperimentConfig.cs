@@ -24,6 +24,12 @@ public sealed class ExperimentConfig
     /// <summary>The shared training recipe (null when the file has no <c>training</c> block, which <see cref="Validate"/> rejects).</summary>
     public ContrastiveTrainingOptions? Training { get; set; }
 
+    /// <summary>
+    /// Non-trainable lexical reference arms evaluated on the same tasks (<c>tfidf-word</c>, <c>tfidf-char</c>, <c>bm25</c>;
+    /// all by default, <c>[]</c> for none): the floor shown beside the designs, never part of their tests.
+    /// </summary>
+    public List<string> References { get; set; } = [.. LlmEmbed.Evaluation.Lexical.LexicalReferences.All.Select(LlmEmbed.Evaluation.Lexical.LexicalReferences.Name)];
+
     /// <summary>The experiment file's full text (stored in the results database with its hash).</summary>
     [YamlIgnore] public string SourceText { get; private set; } = "";
 
@@ -66,6 +72,12 @@ public sealed class ExperimentConfig
         if (Seeds.Distinct().Count() != Seeds.Count) errors.Add("seeds: seeds must be distinct");
         foreach (var arm in Arms)
             if (arm.Preset is null && arm.Pooler is null) errors.Add($"arms: arm '{arm.Name}' needs a preset or a pooler");
+        foreach (string reference in References)
+            if (!LlmEmbed.Evaluation.Lexical.LexicalReferences.IsReferenceName(reference))
+                errors.Add($"references: unknown reference '{reference}' (expected tfidf-word, tfidf-char or bm25)");
+        if (References.Distinct().Count() != References.Count) errors.Add("references: references must be distinct");
+        foreach (var arm in Arms.Where(a => LlmEmbed.Evaluation.Lexical.LexicalReferences.IsReferenceName(a.ResolvedName)))
+            errors.Add($"arms: '{arm.ResolvedName}' is the name of a lexical reference arm; give the design another name");
         foreach (var dup in Arms.GroupBy(a => a.ResolvedName).Where(g => g.Count() > 1))
             errors.Add($"arms: name '{dup.Key}' is used by {dup.Count()} arms (give them distinct names)");
         if (Evaluation.BatchSize < 1) errors.Add("evaluation.batch_size must be >= 1");

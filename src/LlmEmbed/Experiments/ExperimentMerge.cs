@@ -16,11 +16,13 @@ public static class ExperimentMerge
     /// <param name="expected">The experiment the runs must belong to; default: the copy in the folder
     /// (<see cref="ConfigCopyFileName"/>), else the config recorded in the run stores (which must then all agree).</param>
     /// <param name="allowIncomplete">Merge the complete runs even when others are missing or failed.</param>
-    public static ExperimentMergeResult Merge(string output, ExperimentConfig? expected = null, bool allowIncomplete = false, Action<string>? log = null)
+    /// <param name="dataRoot">The evaluation data folder when the experiment's <c>evaluation.data</c> is not set (the CLI passes its default).</param>
+    public static ExperimentMergeResult Merge(string output, ExperimentConfig? expected = null, bool allowIncomplete = false, Action<string>? log = null, string? dataRoot = null)
     {
         log ??= _ => { };
         var state = ExperimentState.Read(output, expected);
         var config = state.Config;
+        if (string.IsNullOrEmpty(config.Evaluation.Data) && dataRoot is not null) config.Evaluation.Data = dataRoot;
         var foreign = state.Runs.Where(r => r.State == RunState.ForeignConfig).Select(r => r.Key).Concat(StrayRuns(output, state)).ToList();
         if (foreign.Count > 0)
             throw new InvalidOperationException($"{output}: refusing to merge: arm run(s) {string.Join(", ", foreign)} were recorded by another experiment config " +
@@ -34,6 +36,8 @@ public static class ExperimentMerge
             log($"merging without {incomplete.Count} incomplete arm run(s):\n  {list}");
         }
 
+        // The lexical floor, evaluated once per folder (later merges reuse it).
+        string referenceStore = ReferenceArms.EvaluateMissing(output, config, log);
         string database = Path.Combine(output, ResultsStore.DefaultFileName);
         string temporary = database + ".merge-tmp";
         File.Delete(temporary);
@@ -54,6 +58,7 @@ public static class ExperimentMerge
                     using var unit = ResultsStore.Open(run.StorePath);
                     CopyRun(unit, merged, run, output);
                 }
+                ReferenceArms.CopyInto(referenceStore, config, merged);
             }
             File.Move(temporary, database, overwrite: true);
         }

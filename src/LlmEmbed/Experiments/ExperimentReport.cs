@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using LlmEmbed.Evaluation.Lexical;
 
 namespace LlmEmbed.Experiments;
 
@@ -52,7 +53,13 @@ public static class ExperimentReport
 
         doc.AddHeading(1, "Which design wins where");
         doc.AddBullets(comparison.Summary());
+        if (comparison.References.Count > 0)
+            doc.AddParagraph("Reference arms (marked \"(reference)\" in tables and plots) are non-trainable lexical baselines " +
+                             "evaluated by the same evaluators on the same splits; they are the floor a design should beat and are " +
+                             "not part of any test: " + string.Join("; ", comparison.References.Select(r =>
+                                 $"{r}: {LexicalReferences.Describe(LexicalReferences.Parse(r))}")) + ".");
 
+        AddPlannedFamily(doc, comparison);
         AddCategoryTable(doc, comparison);
         AddDatasetTable(doc, comparison, scores);
         AddPairwiseSections(doc, comparison);
@@ -66,7 +73,7 @@ public static class ExperimentReport
         doc.AddImage(CategoryMeansPlot, "Mean main score by category and arm", File.ReadAllBytes(categoryPng));
 
         string distributionPng = Path.Combine(outputFolder, ScoreDistributionPlot);
-        ReportPlots.ScoreDistribution(scores, comparison.Arms, distributionPng);
+        ReportPlots.ScoreDistribution(scores, [.. comparison.Arms, .. comparison.References], distributionPng);
         plots.Add(distributionPng);
         doc.AddImage(ScoreDistributionPlot, "Distribution of main scores per arm", File.ReadAllBytes(distributionPng));
 
@@ -94,16 +101,42 @@ public static class ExperimentReport
         doc.AddHeading(1, "Scores by category");
         var header = new List<string> { "category", "datasets" };
         header.AddRange(comparison.Arms);
+        header.AddRange(comparison.References.Select(ReferenceLabel));
         header.Add("best");
         var rows = new List<IReadOnlyList<string>>();
         foreach (var c in comparison.Categories)
         {
             var row = new List<string> { c.Category, c.Tasks.Count.ToString(CultureInfo.InvariantCulture) };
             row.AddRange(comparison.Arms.Select(a => c.MeanScore.TryGetValue(a, out double m) ? Fmt(m) : "—"));
+            row.AddRange(comparison.References.Select(r => c.ReferenceMeans.TryGetValue(r, out double m) ? Fmt(m) : "—"));
             row.Add(c.BestArm);
             rows.Add(row);
         }
         doc.AddTable("Mean main score per category (datasets weighted equally, seeds averaged)", header, rows);
+    }
+
+    // The study's hypotheses, Holm within that family per category, and the power each category's n allows.
+    private static void AddPlannedFamily(ReportDocument doc, DesignComparisonResult comparison)
+    {
+        doc.AddHeading(1, "The study's hypotheses (planned family)");
+        doc.AddParagraph("Per category, the study's own comparisons are one family with Holm within it; the all-pairs tables further " +
+                         "down are exploratory. The smallest two-sided p an exact paired test over n datasets can reach is 2/2^n " +
+                         "(all differences of one sign), before any correction.");
+        var header = new[] { "category", "datasets", "smallest reachable p", "hypothesis", "arm A", "arm B", "mean Δ (A − B)", "p", "p (Holm, planned)", "significant" };
+        var rows = new List<IReadOnlyList<string>>();
+        foreach (var c in comparison.Categories)
+        {
+            string reachable = DesignComparisonResult.FormatP(PlannedFamily.SmallestReachableP(c.Tasks.Count));
+            var planned = PlannedFamily.Analyze(c, comparison.Alpha);
+            if (planned.Count == 0)
+                rows.Add([c.Category, c.Tasks.Count.ToString(CultureInfo.InvariantCulture), reachable, "(no planned pair among these arms)", "", "", "", "", "", ""]);
+            foreach (var (h, p) in planned)
+                rows.Add([c.Category, c.Tasks.Count.ToString(CultureInfo.InvariantCulture), reachable, h.Question, p.ArmA, p.ArmB, Fmt(p.MeanDifference),
+                    p.PValue is { } raw ? DesignComparisonResult.FormatP(raw) : "n/a",
+                    p.AdjustedPValue is { } adj ? DesignComparisonResult.FormatP(adj) : "n/a",
+                    p.Wilcoxon is null ? "n/a" : p.Significant ? "yes" : "no"]);
+        }
+        doc.AddTable("Planned comparisons (Wilcoxon over datasets, Holm within the planned family of each category)", header, rows);
     }
 
     private static void AddDatasetTable(ReportDocument doc, DesignComparisonResult comparison, IReadOnlyList<ArmTaskScore> scores)
@@ -112,6 +145,7 @@ public static class ExperimentReport
         bool seeded = scores.Select(s => s.Seed).Distinct().Count() > 1;
         var header = new List<string> { "category", "dataset" };
         header.AddRange(comparison.Arms);
+        header.AddRange(comparison.References.Select(ReferenceLabel));
         var rows = new List<IReadOnlyList<string>>();
         var lookup = scores.GroupBy(s => (s.Arm, s.Task)).ToDictionary(g => g.Key, g => g.Select(s => s.MainScore).ToList());
         foreach (var c in comparison.Categories)
@@ -119,7 +153,7 @@ public static class ExperimentReport
             foreach (string task in c.Tasks)
             {
                 var row = new List<string> { c.Category, task };
-                foreach (string arm in comparison.Arms)
+                foreach (string arm in comparison.Arms.Concat(comparison.References))
                 {
                     if (!lookup.TryGetValue((arm, task), out var values)) { row.Add("—"); continue; }
                     string cell = Fmt(values.Average());
@@ -181,6 +215,9 @@ public static class ExperimentReport
         double mean = values.Average();
         return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
     }
+
+    /// <summary>How a reference arm is labelled in tables and plots.</summary>
+    public static string ReferenceLabel(string reference) => reference + " (reference)";
 
     private static string Fmt(double v) => DesignComparisonResult.Format(v);
 

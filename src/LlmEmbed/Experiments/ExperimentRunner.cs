@@ -77,7 +77,7 @@ public sealed class ExperimentRunner
             var remaining = TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / done * (runs.Count - done));
             log($"{prefix} finished in {perRun:F0} s; {runs.Count - done} arm run(s) left, ETA {remaining:hh\\:mm\\:ss}");
         }
-        var merged = ExperimentMerge.Merge(output, log: log);
+        var merged = ExperimentMerge.Merge(output, log: log, dataRoot: config.Evaluation.Data);
         return merged.Report!;
     }
 

@@ -11,7 +11,16 @@ internal static class ReportPlots
     {
         var plot = new ScottPlot.Plot();
         var palette = new ScottPlot.Palettes.Category10();
-        var arms = comparison.Arms;
+        // Designs in colour, then the lexical references (the floor) in shades of grey.
+        var arms = comparison.Arms.Concat(comparison.References).ToList();
+        var references = comparison.References.ToHashSet();
+        var greys = new[] { ScottPlot.Color.FromHex("#9e9e9e"), ScottPlot.Color.FromHex("#616161"), ScottPlot.Color.FromHex("#c8c8c8") };
+        ScottPlot.Color ColorOf(int a) => a < comparison.Arms.Count ? palette.GetColor(a) : greys[(a - comparison.Arms.Count) % greys.Length];
+        double MeanOf(CategoryComparison category, string arm, out bool found)
+        {
+            found = references.Contains(arm) ? category.ReferenceMeans.TryGetValue(arm, out double r) : category.MeanScore.TryGetValue(arm, out r);
+            return r;
+        }
         var bars = new List<ScottPlot.Bar>();
         var tickPositions = new List<double>();
         var tickLabels = new List<string>();
@@ -21,15 +30,20 @@ internal static class ReportPlots
             double groupStart = c * (arms.Count + 1);
             for (int a = 0; a < arms.Count; a++)
             {
-                if (!category.MeanScore.TryGetValue(arms[a], out double mean)) continue;
-                bars.Add(new ScottPlot.Bar { Position = groupStart + a, Value = mean, FillColor = palette.GetColor(a) });
+                double mean = MeanOf(category, arms[a], out bool found);
+                if (!found) continue;
+                bars.Add(new ScottPlot.Bar { Position = groupStart + a, Value = mean, FillColor = ColorOf(a) });
             }
             tickPositions.Add(groupStart + (arms.Count - 1) / 2.0);
             tickLabels.Add(category.Category);
         }
         if (bars.Count > 0) plot.Add.Bars(bars);
         for (int a = 0; a < arms.Count; a++)
-            plot.Legend.ManualItems.Add(new ScottPlot.LegendItem { LabelText = arms[a], FillColor = palette.GetColor(a) });
+            plot.Legend.ManualItems.Add(new ScottPlot.LegendItem
+            {
+                LabelText = references.Contains(arms[a]) ? ExperimentReport.ReferenceLabel(arms[a]) : arms[a],
+                FillColor = ColorOf(a),
+            });
         // Outside the data area so the legend never hides a bar.
         if (arms.Count > 0) plot.ShowLegend(ScottPlot.Edge.Right);
         plot.Axes.Margins(bottom: 0);

@@ -52,10 +52,13 @@ public class ExperimentRunnerTests
         List<string> expected;
         using (var store = ResultsStore.OpenFolder(full))
         {
-            Assert.Equal(6, store.GetTaskScores().Count); // 2 arms × 3 tasks
+            // 2 arms × 3 tasks, plus the lexical floor: tfidf-word and tfidf-char on the 3 STS tasks (bm25 does not apply).
+            Assert.Equal(6, store.GetTaskScores().Count(s => s.Arm is "eos-causal" or "multilayer-bidirectional"));
+            Assert.Equal(["tfidf-char", "tfidf-word"], store.GetTaskScores().Where(s => s.Arm.StartsWith("tfidf", StringComparison.Ordinal)).Select(s => s.Arm).Distinct().Order().ToArray());
+            Assert.Equal(12, store.GetTaskScores().Count);
             Assert.All(store.GetTaskScores(), s => Assert.InRange(s.MainScore, -1, 1));
             Assert.All(store.GetArms(), a => Assert.Equal(ArmStatus.Trained, a.Status));
-            Assert.All(store.GetTaskScores(), s => Assert.Equal(5L, s.Seed)); // the seed is recorded for every score,
+            Assert.All(store.GetTaskScores().Where(s => !LlmEmbed.Evaluation.Lexical.LexicalReferences.IsReferenceName(s.Arm)), s => Assert.Equal(5L, s.Seed)); // the seed is recorded for every design score (references are seed-less),
             Assert.All(store.GetArms(), a => Assert.Equal(5L, a.Seed));       // arm run
             Assert.All(store.GetLossCurves(), c => Assert.Equal(5L, c.Seed)); // and loss curve
             Assert.All(store.GetArms(), a => Assert.Equal(Path.Combine("arms", a.Name, "train", "model"), a.CheckpointPath)); // relative to the folder

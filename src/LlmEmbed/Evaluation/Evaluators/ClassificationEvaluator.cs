@@ -20,7 +20,31 @@ public static class ClassificationEvaluator
 {
     public const int Experiments = 10;
 
+    /// <summary>The rows, labels and the experiments' undersampled train rows of a classification task.</summary>
+    public sealed record Setup(
+        IReadOnlyList<LabeledText> Train, IReadOnlyList<LabeledText> Test, string TrainSplit, string TestSplit,
+        string[] LabelNames, int[] TrainLabels, int[] TestLabels, int[][] Selections)
+    {
+        /// <summary>Train rows used by at least one experiment, ascending.</summary>
+        public int[] UsedTrainRows => Selections.SelectMany(s => s).Distinct().Order().ToArray();
+    }
+
     public static async Task<SplitScores> EvaluateAsync(TaskContext context, CancellationToken cancellationToken)
+    {
+        var setup = Prepare(context);
+        // Only the train rows some experiment uses are encoded (as MTEB, which undersamples texts before encoding).
+        int[] used = setup.UsedTrainRows;
+        var trainEmbeddings = StsMetrics.Widen(await context.EncodeAsync(setup.TrainSplit, TextRole.Text, used.Select(i => setup.Train[i].Text).ToArray(), cancellationToken));
+        var xTrain = new Dictionary<int, double[]>(used.Length);
+        for (int u = 0; u < used.Length; u++) xTrain[used[u]] = trainEmbeddings[u];
+        double[][] xTest = StsMetrics.Widen(await context.EncodeAsync(setup.TestSplit, TextRole.Text, setup.Test.Select(r => r.Text).ToArray(), cancellationToken));
+        return RunExperiments(context, setup, selected =>
+            LogisticRegression.Fit(selected.Select(i => xTrain[i]).ToArray(), selected.Select(i => setup.TrainLabels[i]).ToArray()).Predict(xTest),
+            cancellationToken);
+    }
+
+    /// <summary>Reads the splits (or halves the eval split), checks the labels and draws the experiments' samples.</summary>
+    public static Setup Prepare(TaskContext context)
     {
         var task = context.Task;
         IReadOnlyList<LabeledText> train, test;
@@ -60,8 +84,7 @@ public static class ClassificationEvaluator
         int[] yTrain = train.Select(r => labelIds[r.Label]).ToArray();
         int[] yTest = test.Select(r => labelIds[r.Label]).ToArray();
 
-        // The experiments' samples depend only on the labels, so they are drawn first and only the train rows some
-        // experiment uses are encoded (as MTEB, which undersamples texts before encoding).
+        // The experiments' samples depend only on the labels, so they are drawn before anything is encoded.
         var random = new Random(context.Seed);
         var indices = Enumerable.Range(0, train.Count).ToArray();
         var selections = new int[Experiments][];
@@ -70,27 +93,32 @@ public static class ClassificationEvaluator
             Sampling.Shuffle(indices, random);
             selections[experiment] = Sampling.UndersamplePerLabel(indices, yTrain, task.SamplesPerLabel);
         }
-        int[] used = selections.SelectMany(s => s).Distinct().Order().ToArray();
-        var trainEmbeddings = StsMetrics.Widen(await context.EncodeAsync(trainSplit, TextRole.Text, used.Select(i => train[i].Text).ToArray(), cancellationToken));
-        var xTrain = new Dictionary<int, double[]>(used.Length);
-        for (int u = 0; u < used.Length; u++) xTrain[used[u]] = trainEmbeddings[u];
-        double[][] xTest = StsMetrics.Widen(await context.EncodeAsync(testSplit, TextRole.Text, test.Select(r => r.Text).ToArray(), cancellationToken));
+        return new Setup(train, test, trainSplit, testSplit, labelNames, yTrain, yTest, selections);
+    }
 
-        bool binary = labelNames.Length == 2;
+    /// <summary>
+    /// Runs the experiments — <paramref name="fitAndPredict"/> gets an experiment's selected train rows and returns
+    /// its predicted label id for every test row — and averages accuracy, macro-F1 and (two classes) AP; the per-item
+    /// score is the fraction of experiments that classify the test row correctly (its mean is the accuracy).
+    /// </summary>
+    public static SplitScores RunExperiments(TaskContext context, Setup setup, Func<int[], int[]> fitAndPredict, CancellationToken cancellationToken)
+    {
+        int[] yTest = setup.TestLabels;
+        bool binary = setup.LabelNames.Length == 2;
         var accuracies = new double[Experiments];
         var f1s = new double[Experiments];
         var aps = new double[Experiments];
-        // The experiments are independent and their samples fixed above, so running them in parallel changes nothing
+        var correct = new int[Experiments][];
+        // The experiments are independent and their samples fixed, so running them in parallel changes nothing
         // in the results; it only saves wall time (fits dominate for wide embeddings and many labels).
         Parallel.For(0, Experiments, new ParallelOptions { CancellationToken = cancellationToken }, experiment =>
         {
-            int[] selected = selections[experiment];
-            var model = LogisticRegression.Fit(selected.Select(i => xTrain[i]).ToArray(), selected.Select(i => yTrain[i]).ToArray());
-            int[] predictions = model.Predict(xTest);
+            int[] predictions = fitAndPredict(setup.Selections[experiment]);
             accuracies[experiment] = ClassificationMetrics.Accuracy(yTest, predictions);
             f1s[experiment] = ClassificationMetrics.MacroF1(yTest, predictions);
             if (binary) aps[experiment] = AveragePrecision.Compute(yTest, predictions.Select(p => (double)p).ToArray());
-            context.Progress?.Report($"{task.Name}: experiment {experiment + 1}/{Experiments} accuracy {accuracies[experiment]:F4}");
+            correct[experiment] = predictions.Select((p, i) => p == yTest[i] ? 1 : 0).ToArray();
+            context.Progress?.Report($"{context.Task.Name}: experiment {experiment + 1}/{Experiments} accuracy {accuracies[experiment]:F4}");
         });
         var metrics = new Dictionary<string, double>
         {
@@ -104,7 +132,9 @@ public static class ClassificationEvaluator
             metrics["ap"] = aps.Average();
             metrics["ap_stderr"] = StandardDeviation(aps);
         }
-        return new SplitScores(metrics["accuracy"], metrics);
+        var perItem = new double[yTest.Length];
+        for (int i = 0; i < perItem.Length; i++) perItem[i] = correct.Sum(c => c[i]) / (double)Experiments;
+        return new SplitScores(metrics["accuracy"], metrics) { Items = ItemScores.FromMean(perItem) };
     }
 
     // MTEB's "stderr" is numpy.std (population standard deviation) over the experiments.

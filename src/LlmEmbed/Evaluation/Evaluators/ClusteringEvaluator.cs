@@ -26,13 +26,25 @@ public static class ClusteringEvaluator
         double[][] x = StsMetrics.Widen(await context.EncodeAsync(split, TextRole.Text, rows.Select(r => r.Text).ToArray(), cancellationToken));
         var options = new KMeansOptions(k, Restarts: Restarts, MaxIterations: rows.Count > MiniBatchThreshold ? 100 : 300, Seed: context.Seed, BatchSize: 500);
         var clustering = rows.Count > MiniBatchThreshold ? KMeans.FitMiniBatch(x, options) : KMeans.Fit(x, options);
-        var v = VMeasure.Compute(rows.Select(r => r.Label).ToArray(), clustering.Assignments);
+        return ToSplitScores(rows, clustering.Assignments);
+    }
+
+    /// <summary>V-measure of an assignment against the labels, with the per-item (assignment, label id) columns.</summary>
+    public static SplitScores ToSplitScores(IReadOnlyList<LabeledText> rows, int[] assignments)
+    {
+        var v = VMeasure.Compute(rows.Select(r => r.Label).ToArray(), assignments);
         var metrics = new Dictionary<string, double>
         {
             ["v_measure"] = v.VMeasure,
             ["homogeneity"] = v.Homogeneity,
             ["completeness"] = v.Completeness,
         };
-        return new SplitScores(v.VMeasure, metrics);
+        var labelIds = new Dictionary<string, int>(StringComparer.Ordinal);
+        var items = ItemScores.Create(ItemScores.VMeasureStatistic, new()
+        {
+            ["assignment"] = Array.ConvertAll(assignments, a => (double)a),
+            ["label"] = rows.Select(r => (double)(labelIds.TryGetValue(r.Label, out int id) ? id : labelIds[r.Label] = labelIds.Count)).ToArray(),
+        });
+        return new SplitScores(v.VMeasure, metrics) { Items = items };
     }
 }

@@ -17,7 +17,13 @@ public static class PairClassificationEvaluator
         if (pairs.All(p => p.Label == 0) || pairs.All(p => p.Label == 1))
             context.Warn($"all {pairs.Count} pairs have the same label; AP and F1 are degenerate");
         var all = await context.EncodeAsync(split, TextRole.Text, [.. pairs.Select(p => p.Sentence1), .. pairs.Select(p => p.Sentence2)], cancellationToken);
-        var result = PairClassificationMetrics.Compute(all[..pairs.Count], all[pairs.Count..], pairs.Select(p => p.Label).ToArray());
+        var labels = pairs.Select(p => p.Label).ToArray();
+        return ToSplitScores(PairClassificationMetrics.Compute(all[..pairs.Count], all[pairs.Count..], labels), labels);
+    }
+
+    /// <summary>The MTEB metrics and per-pair items of a pair-classification evaluation (shared with the lexical references).</summary>
+    public static SplitScores ToSplitScores(PairClassificationResult result, int[] labels)
+    {
         var metrics = new Dictionary<string, double>();
         void Add(string prefix, PairSimilarityMetrics m)
         {
@@ -39,6 +45,14 @@ public static class PairClassificationEvaluator
         metrics["max_precision"] = all4.Max(m => m.Precision);
         metrics["max_recall"] = all4.Max(m => m.Recall);
         metrics["max_ap"] = result.MainScore;
-        return new SplitScores(result.MainScore, metrics);
+        var items = ItemScores.Create(ItemScores.MaxAp, new()
+        {
+            ["cosine"] = result.CosineScores.ToArray(),
+            ["dot"] = result.DotScores.ToArray(),
+            ["manhattan"] = result.ManhattanDistances.ToArray(),
+            ["euclidean"] = result.EuclideanDistances.ToArray(),
+            ["label"] = Array.ConvertAll(labels, l => (double)l),
+        });
+        return new SplitScores(result.MainScore, metrics) { Items = items };
     }
 }

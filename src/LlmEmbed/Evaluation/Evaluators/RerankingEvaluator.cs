@@ -28,13 +28,20 @@ public static class RerankingEvaluator
         }
         var result = RerankingMetrics.Evaluate(instances);
         context.EvaluatedRows = result.EvaluatedCount;
-        if (result.EvaluatedCount == 0) throw new InvalidDataException($"{context.Task.Name}: no instance has both positives and negatives");
+        return ToSplitScores(result, context.Task.Name);
+    }
+
+    /// <summary>The MTEB metrics and per-query AP of a reranking evaluation (shared with the lexical references).</summary>
+    public static SplitScores ToSplitScores(RerankingResult result, string taskName)
+    {
+        if (result.EvaluatedCount == 0) throw new InvalidDataException($"{taskName}: no instance has both positives and negatives");
         var metrics = new Dictionary<string, double>
         {
             ["map"] = result.Map,
             ["mrr"] = result.MrrAtK,
             [$"mrr_at_{result.MrrCutoff}"] = result.MrrAtK,
         };
-        return new SplitScores(result.MainScore, metrics);
+        var perQueryAp = result.PerInstance.Where(r => !r.Skipped).Select(r => r.AveragePrecision).ToArray();
+        return new SplitScores(result.MainScore, metrics) { Items = ItemScores.FromMean(perQueryAp) };
     }
 }

@@ -19,13 +19,19 @@ public static class StsEvaluator
         var all = await context.EncodeAsync(split, TextRole.Text, [.. pairs.Select(p => p.Sentence1), .. pairs.Select(p => p.Sentence2)], cancellationToken);
         var e1 = StsMetrics.Widen(all[..pairs.Count]);
         var e2 = StsMetrics.Widen(all[pairs.Count..]);
-        var scores = StsMetrics.Compute(e1, e2, pairs.Select(p => p.Score).ToArray());
+        var gold = pairs.Select(p => p.Score).ToArray();
+        return ToSplitScores(StsMetrics.Compute(e1, e2, gold), gold);
+    }
+
+    /// <summary>The MTEB metrics and per-pair items of an STS evaluation (shared with the lexical references).</summary>
+    public static SplitScores ToSplitScores(StsScores scores, double[] gold)
+    {
         var metrics = new Dictionary<string, double>(scores.ToDictionary())
         {
             // MTEB >= 1.12 also reports the cosine correlations under these short names.
             ["pearson"] = scores.CosinePearson,
             ["spearman"] = scores.CosineSpearman,
         };
-        return new SplitScores(scores.MainScore, metrics);
+        return new SplitScores(scores.MainScore, metrics) { Items = ItemScores.FromPredictions(scores.CosineScores.ToArray(), gold) };
     }
 }

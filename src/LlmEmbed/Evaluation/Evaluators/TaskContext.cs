@@ -10,7 +10,8 @@ public sealed class TaskContext
     public TaskDefinition Task { get; }
     /// <summary>Absolute dataset folder (data root + task path).</summary>
     public string DatasetFolder { get; }
-    public TextEncoder Encoder { get; }
+    /// <summary>The model's encoder; null for models that do not embed texts one by one (the lexical references).</summary>
+    public TextEncoder? Encoder { get; }
     /// <summary>When set, at most this many evaluation rows (pairs, texts, queries, instances) are used; for tests only.</summary>
     public int? MaxSamples { get; }
     public int Seed { get; }
@@ -19,7 +20,7 @@ public sealed class TaskContext
     /// <summary>Rows actually evaluated (set by the evaluator).</summary>
     public int EvaluatedRows { get; set; }
 
-    public TaskContext(TaskDefinition task, string datasetFolder, TextEncoder encoder, int? maxSamples, int seed, IProgress<string>? progress)
+    public TaskContext(TaskDefinition task, string datasetFolder, TextEncoder? encoder, int? maxSamples, int seed, IProgress<string>? progress)
     {
         Task = task;
         DatasetFolder = datasetFolder;
@@ -33,7 +34,7 @@ public sealed class TaskContext
     public string? InstructionFor(TextRole role) => role == TextRole.Document ? null : Task.Instruction;
 
     public Task<float[][]> EncodeAsync(string split, TextRole role, IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
-        Encoder.EncodeAsync(Task.Name, split, role, InstructionFor(role), texts, cancellationToken);
+        (Encoder ?? throw new InvalidOperationException($"{Task.Name}: this evaluation has no text encoder")).EncodeAsync(Task.Name, split, role, InstructionFor(role), texts, cancellationToken);
 
     public void Warn(string message)
     {

@@ -36,6 +36,23 @@ public static class PairClassificationMetrics
             (cosine[i], dot[i], manhattan[i], euclidean[i]) = PairScores(a, b);
         }
 
+        return FromPairScores(cosine, dot, manhattan, euclidean, labels);
+    }
+
+    /// <summary>
+    /// The four evaluations from per-pair scores computed elsewhere (e.g. sparse lexical vectors): cosine and dot
+    /// (higher = more similar) and the unnegated Manhattan and Euclidean distances.
+    /// </summary>
+    public static PairClassificationResult FromPairScores(double[] cosine, double[] dot, double[] manhattan, double[] euclidean, IReadOnlyList<int> labels)
+    {
+        ArgumentNullException.ThrowIfNull(cosine);
+        ArgumentNullException.ThrowIfNull(dot);
+        ArgumentNullException.ThrowIfNull(manhattan);
+        ArgumentNullException.ThrowIfNull(euclidean);
+        ArgumentNullException.ThrowIfNull(labels);
+        int n = cosine.Length;
+        if (dot.Length != n || manhattan.Length != n || euclidean.Length != n || labels.Count != n)
+            throw new ArgumentException($"score lists differ in length (cosine {n}, dot {dot.Length}, manhattan {manhattan.Length}, euclidean {euclidean.Length}, labels {labels.Count})", nameof(labels));
         int[] labelArray = labels.ToArray();
         return new PairClassificationResult(
             cosine, dot, manhattan, euclidean,

@@ -62,8 +62,10 @@ public static class RerankingMetrics
         return new RerankingInstanceResult(false, s, ap, reciprocalRank, firstRelevant);
     }
 
-    private static RerankingResult Summarise(List<RerankingInstanceResult> perInstance, int mrrAtK)
+    /// <summary>MAP and MRR@k over per-instance results (skipped instances counted, not averaged).</summary>
+    public static RerankingResult Summarise(IReadOnlyList<RerankingInstanceResult> perInstance, int mrrAtK = DefaultMrrAtK)
     {
+        ArgumentNullException.ThrowIfNull(perInstance);
         double apSum = 0, rrSum = 0;
         int evaluated = 0;
         foreach (var r in perInstance)

@@ -37,6 +37,24 @@ public static class StsMetrics
             if (!double.IsFinite(manhattan[i]))
                 throw new ArgumentException($"pair {i} has a non-finite embedding value", nameof(embeddings1));
         }
+        return FromScores(cosine, manhattan, euclidean, goldScores);
+    }
+
+    /// <summary>
+    /// The STS correlations from per-pair similarities computed elsewhere (e.g. sparse lexical vectors): cosine and
+    /// the NEGATED Manhattan and Euclidean distances, so that higher means more similar.
+    /// </summary>
+    public static StsScores FromScores(double[] cosine, double[] manhattan, double[] euclidean, IReadOnlyList<double> goldScores)
+    {
+        ArgumentNullException.ThrowIfNull(cosine);
+        ArgumentNullException.ThrowIfNull(manhattan);
+        ArgumentNullException.ThrowIfNull(euclidean);
+        ArgumentNullException.ThrowIfNull(goldScores);
+        int n = cosine.Length;
+        if (manhattan.Length != n || euclidean.Length != n || goldScores.Count != n)
+            throw new ArgumentException($"score lists differ in length (cosine {n}, manhattan {manhattan.Length}, euclidean {euclidean.Length}, gold {goldScores.Count})", nameof(goldScores));
+        if (n < 2)
+            throw new ArgumentException($"STS needs at least 2 pairs, got {n}", nameof(cosine));
         double[] gold = goldScores.ToArray();
         for (int i = 0; i < n; i++)
             if (!double.IsFinite(gold[i]))

@@ -7,4 +7,7 @@ namespace LlmEmbed.Evaluation.Results;
 public sealed record SplitScores(double MainScore, IReadOnlyDictionary<string, double> Metrics, string HfSubset = "default", IReadOnlyList<string>? Languages = null)
 {
     public IReadOnlyList<string> LanguageList => Languages ?? ["eng-Latn"];
+
+    /// <summary>Per-item data the main score is computed from (for paired tests over items); not part of the MTEB file.</summary>
+    public ItemScores? Items { get; init; }
 }

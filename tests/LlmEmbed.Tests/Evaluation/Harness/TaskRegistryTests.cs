@@ -17,7 +17,10 @@ public class TaskRegistryTests
         foreach (var task in registry.Tasks)
         {
             Assert.True(Directory.Exists(TestPaths.Data(task.Path)), $"{task.Name}: {task.Path} missing");
-            Assert.Equal(task.Path.Split('/')[0], TaskTypeNames.ToName(task.Type));
+            // Clustering tasks of our construction cluster a labelled classification set (docs/evaluation.md).
+            bool constructedClustering = task.Type == TaskType.Clustering && task.Path.StartsWith("classification/", StringComparison.Ordinal)
+                && task.Notes is { } notes && notes.StartsWith("Our construction", StringComparison.Ordinal);
+            if (!constructedClustering) Assert.Equal(task.Path.Split('/')[0], TaskTypeNames.ToName(task.Type));
             Assert.False(string.IsNullOrWhiteSpace(task.Instruction), $"{task.Name} has no instruction");
         }
     }
