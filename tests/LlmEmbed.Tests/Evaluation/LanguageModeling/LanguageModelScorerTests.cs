@@ -10,6 +10,13 @@ namespace LlmEmbed.Tests.Evaluation.LanguageModeling;
 
 public sealed class LanguageModelScorerTests
 {
+    /// <summary>A tiny random Llama with the real bpe-8k tokenizer, loaded in float32.</summary>
+    private static (DecoderModel Model, TextTokenizer Tokenizer) LoadTinyModel(TempDir dir)
+    {
+        TinyBaseModel.Create(dir.Path);
+        return (DecoderModel.Load(dir.Path, ScalarType.Float32), TextTokenizer.Load(dir.Path));
+    }
+
     private static readonly string[] Texts = ["A man is playing a guitar.", "Stocks fell sharply on Monday after the report.", "ok", "Ünïcode café — naïve"];
 
     /// <summary>
@@ -20,9 +27,8 @@ public sealed class LanguageModelScorerTests
     public void Batched_score_equals_token_by_token_log_likelihood()
     {
         using var dir = TestPaths.NewTempDir();
-        TinyBaseModel.Create(dir.Path);
-        var tokenizer = TextTokenizer.Load(dir.Path);
-        using var model = DecoderModel.Load(dir.Path, ScalarType.Float32);
+        var (model, tokenizer) = LoadTinyModel(dir);
+        using var _ = model;
         int eos = tokenizer.EosId!.Value;
 
         double expectedNats = 0;
@@ -56,9 +62,8 @@ public sealed class LanguageModelScorerTests
     public void Giving_the_first_token_removes_exactly_its_log_likelihood()
     {
         using var dir = TestPaths.NewTempDir();
-        TinyBaseModel.Create(dir.Path);
-        var tokenizer = TextTokenizer.Load(dir.Path);
-        using var model = DecoderModel.Load(dir.Path, ScalarType.Float32);
+        var (model, tokenizer) = LoadTinyModel(dir);
+        using var _ = model;
         var strict = LanguageModelScorer.Score(model, tokenizer, Texts, maxLength: 64);
         var lenient = LanguageModelScorer.Score(model, tokenizer, Texts, maxLength: 64, predictFirstToken: false);
         Assert.Equal(strict.PredictedTokens - Texts.Length, lenient.PredictedTokens);
@@ -70,9 +75,8 @@ public sealed class LanguageModelScorerTests
     public void A_text_longer_than_the_maximum_length_is_an_error_not_a_silent_truncation()
     {
         using var dir = TestPaths.NewTempDir();
-        TinyBaseModel.Create(dir.Path);
-        var tokenizer = TextTokenizer.Load(dir.Path);
-        using var model = DecoderModel.Load(dir.Path, ScalarType.Float32);
+        var (model, tokenizer) = LoadTinyModel(dir);
+        using var _ = model;
         var e = Assert.Throws<ArgumentException>(() => LanguageModelScorer.Score(model, tokenizer, ["short", string.Join(' ', Enumerable.Repeat("word", 100))], maxLength: 32));
         Assert.Contains("text 2", e.Message);
     }
