@@ -15,6 +15,8 @@ public static class InfoCommand
             string dir = parse.GetValue(model)!;
             var info = ModelFolderInfo.Read(dir);
             foreach (var (name, value) in info.Lines()) Console.WriteLine($"{name,-18} {value}");
+            // What `dtype: auto` resolves to on this machine, and why (measured once per machine, see CpuDTypeProbe).
+            Console.WriteLine($"{"cpu dtype",-18} {CpuDTypeProbe.Current}");
             if (info.Mismatch is { } problem) throw new InvalidDataException($"{dir}: {problem}");
             return 0;
         }));

@@ -44,7 +44,7 @@ public sealed class EmbeddingModel : IDisposable
 
     /// <summary>
     /// Builds the model around <paramref name="backbone"/> (taken over; cast to the config's dtype): builds the pooler,
-    /// attaches LoRA adapters to the configured projections and freezes every base weight.
+    /// attaches LoRA adapters to the configured projections and freezes every base weight (unless <c>full_fine_tuning</c>).
     /// </summary>
     public static EmbeddingModel Create(EmbeddingModelConfig config, DecoderModel backbone, IEmbeddingTokenizer? tokenizer = null)
     {
@@ -56,7 +56,7 @@ public sealed class EmbeddingModel : IDisposable
         if (backbone.OutputWeight.device.type != device.type || backbone.OutputWeight.device.index != device.index) backbone.to(device);
         var pooler = PoolerFactory.Create(config.Pooler, backbone.HiddenSize, backbone.NumLayers, config.Attention);
         pooler.Module.to(backbone.OutputWeight.device);
-        foreach (var (_, p) in backbone.named_parameters()) p.requires_grad = false;
+        foreach (var (_, p) in backbone.named_parameters()) p.requires_grad = config.FullFineTuning;
         if (config.Lora.Enabled)
         {
             var targets = config.Lora.TargetModules();
@@ -301,7 +301,8 @@ public sealed class EmbeddingModel : IDisposable
     public void Save(string dir, bool bundleBase = false)
     {
         Directory.CreateDirectory(dir);
-        bool bundle = bundleBase || LoraMerged || string.IsNullOrEmpty(Config.BaseModel);
+        // Full fine-tuning changed the backbone itself, so the folder must carry it.
+        bool bundle = bundleBase || LoraMerged || Config.FullFineTuning || string.IsNullOrEmpty(Config.BaseModel);
         var config = Config with
         {
             BundledBase = bundle,

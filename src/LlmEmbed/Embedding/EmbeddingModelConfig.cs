@@ -52,6 +52,13 @@ public sealed record EmbeddingModelConfig
     [JsonPropertyName("lora"), YamlMember(Alias = "lora")] public LoraOptions Lora { get; init; } = new();
 
     /// <summary>
+    /// Train every backbone weight (with the pooler) instead of LoRA adapters. The study used LoRA because its base had
+    /// 7 B parameters; for a small base full fine-tuning is cheap. A saved model then bundles its backbone under
+    /// <c>base/</c>. Exclusive with <c>lora.enabled</c>.
+    /// </summary>
+    [JsonPropertyName("full_fine_tuning"), YamlMember(Alias = "full_fine_tuning")] public bool FullFineTuning { get; init; }
+
+    /// <summary>
     /// Backbone dtype: <c>auto</c> (bfloat16 where the hardware computes it fast — CUDA, or a CPU with AMX — else
     /// float32), <c>float32</c> or <c>bfloat16</c>. The pooler always runs in float32.
     /// </summary>
@@ -123,6 +130,8 @@ public sealed record EmbeddingModelConfig
                 if (Lora.Dropout is < 0 or >= 1) throw new ArgumentException($"lora.dropout must be in [0, 1), got {Lora.Dropout}");
                 Lora.TargetModules();
             }
+            if (FullFineTuning && Lora.Enabled)
+                throw new ArgumentException("full_fine_tuning: true trains every backbone weight; set lora.enabled: false as well (LoRA and full fine-tuning are exclusive)");
             Instruction.Prefix("x");
             if (MatryoshkaDims is { } dims) MatryoshkaDimensions.Validate(dims);
             if (Pooler.Kind is PoolerKind.LatentAttention or PoolerKind.MultiLayer) Pooler.ResolveSizes(64);

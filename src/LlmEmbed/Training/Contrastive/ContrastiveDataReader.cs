@@ -38,6 +38,28 @@ public static class ContrastiveDataReader
         return rows;
     }
 
+    /// <summary>
+    /// Reads plain texts for unsupervised SimCSE (see <see cref="TrainingFileOptions.Simcse"/>): each non-blank text
+    /// becomes the row (text, text) with no negative; blank texts are skipped and counted.
+    /// </summary>
+    public static IReadOnlyList<ContrastiveExample> ReadSimcse(string path, DataValidationSummary summary, string? defaultInstruction = null)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"training file not found: {path}", path);
+        var rows = new List<ContrastiveExample>();
+        var texts = LlmEmbed.Embedding.EmbeddingFiles.ReadTexts(path);
+        for (int i = 0; i < texts.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(texts[i]))
+            {
+                summary.Skipped("blank line", $"{path}:{i + 1}: blank line");
+                continue;
+            }
+            rows.Add(new ContrastiveExample(texts[i], texts[i], null, defaultInstruction, path, i + 1));
+            summary.Kept();
+        }
+        return rows;
+    }
+
     /// <summary>A row, or the reason (a stable category) and detail of why the line is not one.</summary>
     private static (ContrastiveExample? Example, string? Reason, string Detail) Parse(string line, string path, int lineNumber, string? defaultInstruction)
     {

@@ -64,7 +64,9 @@ public sealed class ContrastiveTrainer
         foreach (var file in options.Files)
         {
             int skippedBefore = summary.RowsSkipped;
-            var rows = ContrastiveDataReader.Read(file.Path, options.OnBadRow, summary, file.Instruction);
+            var rows = file.Simcse
+                ? ContrastiveDataReader.ReadSimcse(file.Path, summary, file.Instruction)
+                : ContrastiveDataReader.Read(file.Path, options.OnBadRow, summary, file.Instruction);
             files.Add(rows);
             log($"data: {file.Path}: {rows.Count} rows" + (summary.RowsSkipped > skippedBefore ? $", {summary.RowsSkipped - skippedBefore} malformed rows skipped" : ""));
         }

@@ -132,7 +132,7 @@ public sealed class ContrastiveTrainingOptions
     public ContrastiveTrainingOptions Clone()
     {
         var copy = (ContrastiveTrainingOptions)MemberwiseClone();
-        copy.Files = Files.Select(f => new TrainingFileOptions { Path = f.Path, Weight = f.Weight, Instruction = f.Instruction }).ToList();
+        copy.Files = Files.Select(f => new TrainingFileOptions { Path = f.Path, Weight = f.Weight, Instruction = f.Instruction, Simcse = f.Simcse }).ToList();
         return copy;
     }
 
@@ -147,6 +147,9 @@ public sealed class ContrastiveTrainingOptions
         {
             Check(!string.IsNullOrWhiteSpace(Files[i].Path), $"files[{i}].path is empty");
             Check(Files[i].Weight > 0 && double.IsFinite(Files[i].Weight), $"files[{i}].weight must be positive (got {Files[i].Weight})");
+            // Without dropout the two SimCSE views are the same vector: the loss then only spreads texts apart.
+            Check(!Files[i].Simcse || (Model.Lora.Enabled && Model.Lora.Dropout > 0),
+                $"files[{i}].simcse needs dropout noise: LoRA with lora.dropout > 0 (got {(Model.Lora.Enabled ? $"dropout {Model.Lora.Dropout}" : "no LoRA")})");
         }
         Check(BatchSize >= 2, $"batch_size must be >= 2 for in-batch negatives (got {BatchSize})");
         Check(ChunkSize >= 0, $"chunk_size must be >= 0 (got {ChunkSize})");
