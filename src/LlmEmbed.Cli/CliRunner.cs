@@ -130,17 +130,18 @@ public static class CliRunner
     public static T WithProgress<T>(Func<ProgressView, T> body)
     {
         if (!Interactive) return body(new LogProgressView(Log));
-        return LiveProgress().Start(context => body(new LiveProgressView(context)));
+        return LiveProgress(ErrorConsole.Value).Start(context => body(new LiveProgressView(context)));
     }
 
     /// <inheritdoc cref="WithProgress{T}"/>
     public static Task<T> WithProgressAsync<T>(Func<ProgressView, Task<T>> body)
     {
         if (!Interactive) return body(new LogProgressView(Log));
-        return LiveProgress().StartAsync(context => body(new LiveProgressView(context)));
+        return LiveProgress(ErrorConsole.Value).StartAsync(context => body(new LiveProgressView(context)));
     }
 
-    private static Spectre.Console.Progress LiveProgress() => ErrorConsole.Value.Progress()
+    /// <summary>The live display's layout: description, bar, percent, Spectre's time-left estimate, spinner.</summary>
+    internal static Spectre.Console.Progress LiveProgress(IAnsiConsole console) => console.Progress()
         .AutoRefresh(true)
         .AutoClear(false)
         .HideCompleted(false)
