@@ -97,6 +97,88 @@ public class ToolPackageTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public void LibraryPackageBuildsIntoAnOutsideProjectThatEncodesAsTheLibraryDoes()
+    {
+        using var tmp = TestPaths.NewTempDir();
+        string feed = tmp.File("feed");
+        Dotnet(TestPaths.RepoRoot, TimeSpan.FromMinutes(5), "pack", "src/LlmEmbed/LlmEmbed.csproj", "-c", Configuration, "--no-build", "-o", feed);
+        string version = Path.GetFileNameWithoutExtension(Assert.Single(Directory.GetFiles(feed, "LlmEmbed.*.nupkg")))["LlmEmbed.".Length..];
+
+        // A project outside the checkout (no Directory.Build.* of ours), portable (no RuntimeIdentifier): it gets the
+        // libstdc++ fix and the task registry from the package alone. Its own packages folder takes LlmEmbed from the
+        // local folder; the dependencies (TorchSharp, libtorch, ...) come from the machine's package cache as a
+        // read-only fallback, so the restore needs no network and leaves no test version in the cache.
+        string project = tmp.File("consumer");
+        Directory.CreateDirectory(project);
+        string cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } env ? env
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        new XDocument(new XElement("configuration",
+            new XElement("config", new XElement("add", new XAttribute("key", "globalPackagesFolder"), new XAttribute("value", tmp.File("packages")))),
+            new XElement("packageSources", new XElement("clear"), new XElement("add", new XAttribute("key", "local"), new XAttribute("value", feed))),
+            new XElement("fallbackPackageFolders", new XElement("add", new XAttribute("key", "cache"), new XAttribute("value", cache))))).Save(Path.Combine(project, "NuGet.Config"));
+        File.WriteAllText(Path.Combine(project, "Consumer.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <NuGetAudit>false</NuGetAudit>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="LlmEmbed" Version="{version}" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(project, "Program.cs"), """
+            using LlmEmbed.Embedding;
+            using LlmEmbed.Evaluation.Tasks;
+            using var model = EmbeddingModel.Load(args[0]);
+            foreach (float[] vector in model.Encode(File.ReadAllLines(args[1])))
+                Console.WriteLine(string.Join(" ", vector.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture))));
+            Console.Error.WriteLine($"tasks: {TaskRegistry.Load().Tasks.Count}");
+            """);
+        var clock = Stopwatch.StartNew();
+        Dotnet(project, TimeSpan.FromMinutes(5), "build", "-c", "Release");
+        output.WriteLine($"consumer restore + build: {clock.Elapsed.TotalSeconds:F0} s");
+        string bin = Path.Combine(project, "bin", "Release", "net10.0");
+        string packed = Path.Combine(bin, "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
+        Assert.True(File.Exists(packed), $"no {packed} in the consumer's output");
+        if (!SystemHasGlibcxx3432()) // the package's buildTransitive targets patched the consumer's copy
+            Assert.DoesNotContain(ElfVersionNeedPatcher.ListVersionNeeds(packed), n => n.Version == "GLIBCXX_3.4.32");
+        Assert.True(File.Exists(Path.Combine(bin, "Evaluation", "tasks.json")), "the task registry was not copied to the consumer's output");
+
+        string baseModel = Path.Combine(TestPaths.RepoRoot, "models", "llm-embed-base");
+        string modelDir = tmp.File("model");
+        var config = EmbeddingPresets.Get("eos-causal", baseModel) with { MaxLength = 64 };
+        using (var model = EmbeddingModel.FromBaseModel(config with { Lora = config.Lora with { Enabled = false } }))
+            model.Save(modelDir);
+        string[] texts = ["A dog runs through the park.", "Über den Wolken muss die Freiheit wohl grenzenlos sein."];
+        string input = tmp.File("texts.txt");
+        File.WriteAllLines(input, texts);
+        var (exit, stdout, stderr) = RunProcess("dotnet", project, TimeSpan.FromMinutes(3), [Path.Combine(bin, "Consumer.dll"), modelDir, input]);
+        Assert.True(exit == 0, $"the consumer exited {exit}\n{stdout}\n{stderr}");
+        Assert.Matches(@"tasks: \d+", stderr);
+        float[][] fromConsumer = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split(' ').Select(v => float.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray()).ToArray();
+        float[][] fromLibrary;
+        using (var model = EmbeddingModel.Load(modelDir))
+            fromLibrary = model.Encode(texts);
+        Assert.Equal(texts.Length, fromConsumer.Length);
+        for (int i = 0; i < texts.Length; i++)
+        {
+            Assert.Equal(fromLibrary[i].Length, fromConsumer[i].Length);
+            double worst = fromLibrary[i].Zip(fromConsumer[i], (a, b) => Math.Abs(a - b)).Max();
+            Assert.True(worst <= 1e-5, $"text {i}: the consumer's vector differs from the library's by up to {worst:E2}");
+        }
+    }
+
+    /// <summary>Whether this machine's libstdc++ has GLIBCXX_3.4.32 (then a build leaves the library as shipped).</summary>
+    private static bool SystemHasGlibcxx3432() =>
+        new[] { "/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib64/libstdc++.so.6" }
+            .FirstOrDefault(File.Exists) is { } lib && ElfVersionNeedPatcher.FileContainsString(lib, "GLIBCXX_3.4.32");
+
     /// <summary>The tool package holds the publish folder: libtorch, the task registry, and the patched libLibTorchSharp.so.</summary>
     private void CheckToolPackage(string package, string extractedLibrary)
     {
