@@ -8,7 +8,8 @@
 // it load. The file is rewritten through a temporary copy and a rename, so a hard link into the NuGet
 // cache is never modified and a crash never leaves a half-written library.
 //
-// This file is compiled twice: into the MSBuild inline task (Directory.Build.targets) and into the
+// This file is compiled twice: into the MSBuild inline task (LlmEmbed.targets beside it, imported by the
+// repository's Directory.Build.targets and shipped in the LlmEmbed package) and into the
 // test project (LLMEMBED_TESTS), which checks the patch on a copy of the real library.
 using System;
 using System.IO;
@@ -131,10 +132,30 @@ namespace LlmEmbed.Build
     {
         [Microsoft.Build.Framework.Required] public string Directory { get; set; } = "";
 
+        /// <summary>
+        /// Patch whatever this machine's libstdc++ provides: for publish output and tool packages, which run on
+        /// other machines (GLIBCXX_3.4.21 is met by every libstdc++ since GCC 5, so the patched library loads everywhere).
+        /// </summary>
+        public bool Always { get; set; }
+
         public override bool Execute()
         {
-            string lib = Path.Combine(Directory, "libLibTorchSharp.so");
-            if (!File.Exists(lib)) return true;
+            // Flat in a RID-specific output; under runtimes/ in a portable one (a library consumer without a RuntimeIdentifier).
+            bool ok = true;
+            foreach (string lib in new[] { Path.Combine(Directory, "libLibTorchSharp.so"), Path.Combine(Directory, "runtimes", "linux-x64", "native", "libLibTorchSharp.so") })
+                if (File.Exists(lib)) ok &= PatchOne(lib);
+            return ok;
+        }
+
+        private bool PatchOne(string lib)
+        {
+            if (Always)
+            {
+                var forced = ElfVersionNeedPatcher.Patch(lib, "GLIBCXX_3.4.32", "GLIBCXX_3.4.21");
+                Log.LogMessage(Microsoft.Build.Framework.MessageImportance.High, "libstdc++ fix: {0}: {1} (published output runs on other machines)",
+                    lib, forced == ElfVersionNeedPatcher.Result.Patched ? "version need GLIBCXX_3.4.32 rewritten to GLIBCXX_3.4.21" : forced.ToString());
+                return forced != ElfVersionNeedPatcher.Result.TargetMissing;
+            }
             string[] candidates =
             {
                 "/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/lib/x86_64-linux-gnu/libstdc++.so.6",

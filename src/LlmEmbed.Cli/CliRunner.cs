@@ -1,4 +1,5 @@
 using LlmEmbed.Evaluation.Data;
+using LlmEmbed.Cli.Display;
 using LlmEmbed.Training;
 using Spectre.Console;
 
@@ -6,7 +7,8 @@ namespace LlmEmbed.Cli;
 
 /// <summary>
 /// What every command shares: turning exceptions into one clear message and an exit code, log lines, and
-/// progress display (Spectre.Console colours on a terminal, plain timestamped lines when output is redirected).
+/// progress display (Spectre.Console colours and live bars on a terminal, plain timestamped lines when standard
+/// error is redirected; see <see cref="ProgressView"/>).
 /// Log lines and errors go to stderr, so stdout carries only a command's results (tables, generated text).
 /// </summary>
 public static class CliRunner
@@ -120,25 +122,31 @@ public static class CliRunner
     /// <summary>Reports on the calling thread (System.Progress would post to the thread pool and reorder lines).</summary>
     public static IProgress<T> Progress<T>(Action<T> report) => new SynchronousProgress<T>(report);
 
-    /// <summary>Progress lines for training loops: step, loss, learning rate, throughput and ETA.</summary>
-    /// <param name="rateUnit">What <see cref="TrainingProgress.TokensPerSecond"/> counts: tokens when pretraining, rows in contrastive training.</param>
-    public static IProgress<TrainingProgress> TrainingProgressReporter(string rateUnit = "tok/s") => Progress<TrainingProgress>(p =>
+    /// <summary>
+    /// Runs <paramref name="body"/> with the progress view for this process: live bars while standard error is a
+    /// terminal (<see cref="Interactive"/>), plain log lines otherwise. The bars end (their last state stays on screen)
+    /// before the body's result or exception comes back.
+    /// </summary>
+    public static T WithProgress<T>(Func<ProgressView, T> body)
     {
-        string context = p.Context is { } c ? c + " " : "";
-        if (p.Message != null) { Log($"{context}step {p.Step}/{p.TotalSteps}: {p.Message}"); return; }
-        string eta = p.Remaining is { } r ? $", ETA {r:hh\\:mm\\:ss}" : "";
-        double pct = 100.0 * p.Step / Math.Max(1, p.TotalSteps);
-        string rate = p.TokensPerSecond >= 100 ? p.TokensPerSecond.ToString("N0") : p.TokensPerSecond.ToString("F1");
-        string bar = Interactive ? Bar(pct) + " " : "";
-        Log($"{context}{bar}step {p.Step}/{p.TotalSteps} ({pct:F1}%) loss {p.Loss:F4} lr {p.LearningRate:E2} {rate} {rateUnit}{eta}");
-    });
-
-    /// <summary>A 20-cell text progress bar (terminal only; redirected output gets plain lines).</summary>
-    private static string Bar(double percent)
-    {
-        int filled = (int)Math.Clamp(Math.Round(percent / 5), 0, 20);
-        return "[" + new string('#', filled) + new string('.', 20 - filled) + "]";
+        if (!Interactive) return body(new LogProgressView(Log));
+        return LiveProgress(ErrorConsole.Value).Start(context => body(new LiveProgressView(context)));
     }
+
+    /// <inheritdoc cref="WithProgress{T}"/>
+    public static Task<T> WithProgressAsync<T>(Func<ProgressView, Task<T>> body)
+    {
+        if (!Interactive) return body(new LogProgressView(Log));
+        return LiveProgress(ErrorConsole.Value).StartAsync(context => body(new LiveProgressView(context)));
+    }
+
+    /// <summary>The live display's layout: description, bar, percent, Spectre's time-left estimate, spinner.</summary>
+    internal static Spectre.Console.Progress LiveProgress(IAnsiConsole console) => console.Progress()
+        .AutoRefresh(true)
+        .AutoClear(false)
+        .HideCompleted(false)
+        .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
+            new RemainingTimeColumn(), new SpinnerColumn());
 
     private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
     {

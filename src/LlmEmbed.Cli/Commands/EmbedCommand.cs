@@ -52,15 +52,7 @@ public static class EmbedCommand
                 part = new EmbeddingShard(index, count, texts.Count, options.BatchSize, EmbeddingShard.HashInput(inputPath), embedder.Dimension, plan);
                 CliRunner.Log($"shard {index}/{count}: {plan.Length} of {texts.Count} texts");
             }
-            int lastPercent = -1;
-            var progress = CliRunner.Progress<EncodeProgress>(p =>
-            {
-                int percent = p.Total == 0 ? 100 : 100 * p.Done / p.Total;
-                if (percent / 10 == lastPercent / 10) return;
-                lastPercent = percent;
-                CliRunner.Log($"embedded {p.Done}/{p.Total}");
-            });
-            var embeddings = embedder.Encode(tokenized, options, progress);
+            var embeddings = CliRunner.WithProgress(view => embedder.Encode(tokenized, options, view.Encoding("embedded")));
             IReadOnlyList<int>? rowIndices = null;
             if (part != null)
             {

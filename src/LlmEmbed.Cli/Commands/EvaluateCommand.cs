@@ -79,8 +79,11 @@ public static class EvaluateCommand
                 InstructionMode = ParseInstructionMode(parseResult.GetValue(instructions)!),
                 Progress = CliRunner.LogProgress(),
             };
-            var evaluator = new MtebEvaluator(generator, Path.GetFileName(Path.GetFullPath(modelFolder).TrimEnd('/')), options);
-            var results = await evaluator.EvaluateAsync(selected, cancellationToken);
+            var results = await CliRunner.WithProgressAsync(view =>
+            {
+                var evaluator = new MtebEvaluator(generator, Path.GetFileName(Path.GetFullPath(modelFolder).TrimEnd('/')), options with { TaskProgress = view.Evaluation() });
+                return evaluator.EvaluateAsync(selected, cancellationToken);
+            });
             Console.WriteLine(ResultsSummary.ToText(results));
             return 0;
         }));

@@ -32,16 +32,21 @@ public static class ExperimentCommand
         var experiment = ExperimentConfig.Load(parse.GetValue(config)!.FullName);
         experiment.Evaluation.Data = DataRoot.Resolve(experiment.Evaluation.Data); // the workspace default is the CLI's, not the library's
         string outDir = parse.GetValue(output)!;
-        var runner = new ExperimentRunner(experiment, outDir, CliRunner.Log, CliRunner.TrainingProgressReporter("rows/s"));
-        if (parse.GetValue(arm) is { } armName)
+        if (parse.GetValue(arm) is null && parse.GetValue(seed) is not null)
+            throw new ArgumentException("--seed needs --arm (a full run covers every seed of the experiment)");
+        var report = await CliRunner.WithProgressAsync<ExperimentReportFiles?>(async view =>
         {
+            var runner = new ExperimentRunner(experiment, outDir, CliRunner.Log, view.Training("rows/s"))
+            {
+                Progress = view.Experiment(),
+                TaskProgress = view.Evaluation(),
+            };
+            if (parse.GetValue(arm) is not { } armName) return await runner.RunAsync(cancel);
             await runner.RunArmAsync(armName, parse.GetValue(seed), cancel);
-            CliRunner.Log($"arm run done; combine the runs with `llm-embed experiment merge --output {outDir}`");
-            return 0;
-        }
-        if (parse.GetValue(seed) is not null) throw new ArgumentException("--seed needs --arm (a full run covers every seed of the experiment)");
-        var report = await runner.RunAsync(cancel);
-        PrintReport(report);
+            return null;
+        });
+        if (report is null) CliRunner.Log($"arm run done; combine the runs with `llm-embed experiment merge --output {outDir}`");
+        else PrintReport(report);
         return 0;
     }
 

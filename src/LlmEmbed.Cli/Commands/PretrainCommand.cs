@@ -19,7 +19,7 @@ public static class PretrainCommand
             if (parse.GetValue(output) is { } o) options.Output = o;
             if (parse.GetValue(maxSteps) is { } m) options.MaxSteps = m;
             var trainer = new Pretrainer(options, CliRunner.Log);
-            var result = trainer.Run(parse.GetValue(resume), CliRunner.TrainingProgressReporter(), cancel);
+            var result = CliRunner.WithProgress(view => trainer.Run(parse.GetValue(resume), view.Training("tok/s"), cancel));
             CliRunner.Log($"done: {result.Steps} steps, {result.TokensSeen:N0} tokens, validation loss {result.ValidationLoss:F4} (perplexity {result.ValidationPerplexity:F2}, {result.ValidationBitsPerByte:F4} bits/byte); model in {result.ModelDir}");
             return 0;
         })));

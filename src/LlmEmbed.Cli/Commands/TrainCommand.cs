@@ -24,7 +24,7 @@ public static class TrainCommand
         {
             var options = ContrastiveTrainingOptions.Load(parseResult.GetValue(config)!, parseResult.GetValue(set) ?? []);
             var trainer = new ContrastiveTrainer(options, EmbeddingModelEncoder.Create, CliRunner.Log);
-            var result = trainer.Run(parseResult.GetValue(resume), CliRunner.TrainingProgressReporter("rows/s"), cancel);
+            var result = CliRunner.WithProgress(view => trainer.Run(parseResult.GetValue(resume), view.Training("rows/s"), cancel));
             Console.WriteLine($"done: {result.Steps} steps, final loss {result.FinalLoss:F4}; embedding model in {result.ModelDir}");
             return 0;
         }, cancelledMessage: "interrupted; the newest checkpoint is kept — rerun with --resume to continue"));

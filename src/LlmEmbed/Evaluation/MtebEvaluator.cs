@@ -49,9 +49,11 @@ public sealed class MtebEvaluator
         {
             cancellationToken.ThrowIfCancellationRequested();
             _progress.Report($"[{i + 1}/{list.Length}] {list[i].Name} ({TaskTypeNames.ToName(list[i].Type)})");
+            _options.TaskProgress?.Report(new EvaluationProgress(i, list.Length, list[i].Name));
             var result = await EvaluateTaskAsync(list[i], cancellationToken).ConfigureAwait(false);
             string path = result.Save(_options.OutputFolder);
             _progress.Report($"[{i + 1}/{list.Length}] {list[i].Name}: {result.MainScore:F4} -> {path}");
+            _options.TaskProgress?.Report(new EvaluationProgress(i + 1, list.Length, list[i].Name, result.MainScore));
             results.Add(result);
         }
         if (results.Count > 0)

@@ -19,5 +19,7 @@ public sealed record MtebEvaluatorOptions
     /// <summary>Seed of every random choice (undersampling, half splits, k-means, subsampling).</summary>
     public int Seed { get; init; } = 42;
     public IProgress<string>? Progress { get; init; }
+    /// <summary>Task-level progress of <see cref="MtebEvaluator.EvaluateAsync"/> (a progress bar over the tasks).</summary>
+    public IProgress<EvaluationProgress>? TaskProgress { get; init; }
     public ILogger? Logger { get; init; }
 }

@@ -33,6 +33,12 @@ public sealed class ExperimentRunner
         this.trainingProgress = trainingProgress;
     }
 
+    /// <summary>Arm-run progress of <see cref="RunAsync"/> (a progress bar over the runs, with ETA).</summary>
+    public IProgress<ExperimentProgress>? Progress { get; init; }
+
+    /// <summary>Task-level progress of each arm run's evaluation.</summary>
+    public IProgress<EvaluationProgress>? TaskProgress { get; init; }
+
     /// <summary>The runs of the experiment: every arm for every seed, in execution order.</summary>
     public IReadOnlyList<(ExperimentArmConfig Arm, long Seed, string Key)> Runs =>
         config.Seeds.SelectMany(seed => config.Arms.Select(arm => (arm, seed, RunKey(arm, seed)))).ToList();
@@ -71,10 +77,13 @@ public sealed class ExperimentRunner
             cancellation.ThrowIfCancellationRequested();
             string prefix = $"[{done + 1}/{runs.Count} {key}]";
             var started = clock.Elapsed;
+            TimeSpan? eta = done == 0 ? null : TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / done * (runs.Count - done));
+            Progress?.Report(new ExperimentProgress(done, runs.Count, key, "training", clock.Elapsed, eta));
             await RunUnitAsync(arm, seed, key, tasks, dataRoot, prefix, cancellation);
             done++;
             var perRun = (clock.Elapsed - started).TotalSeconds;
             var remaining = TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / done * (runs.Count - done));
+            Progress?.Report(new ExperimentProgress(done, runs.Count, key, "done", clock.Elapsed, remaining));
             log($"{prefix} finished in {perRun:F0} s; {runs.Count - done} arm run(s) left, ETA {remaining:hh\\:mm\\:ss}");
         }
         var merged = ExperimentMerge.Merge(output, log: log, dataRoot: config.Evaluation.Data);
@@ -180,10 +189,13 @@ public sealed class ExperimentRunner
             InstructionMode = config.Evaluation.Instructions switch { "none" => InstructionMode.None, "in-text" => InstructionMode.InText, _ => InstructionMode.Separate },
             Progress = new EncodingProgressFilter(m => log($"{prefix} {m}")),
         });
+        int evaluated = tasks.Count - pending.Count;
         foreach (var task in pending)
         {
             cancellation.ThrowIfCancellationRequested();
+            TaskProgress?.Report(new EvaluationProgress(evaluated, tasks.Count, task.Name));
             var result = await evaluator.EvaluateTaskAsync(task, cancellation);
+            TaskProgress?.Report(new EvaluationProgress(++evaluated, tasks.Count, task.Name, result.MainScore));
             var (split, scores) = result.Scores.First();
             store.UpsertTaskScore(new TaskScoreRecord(arm.ResolvedName, task.Name, Category(task.Type), split, result.MainScore,
                 JsonSerializer.Serialize(scores[0].Metrics), result.EvaluationTimeSeconds, seed));
