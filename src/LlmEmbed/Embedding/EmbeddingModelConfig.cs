@@ -58,6 +58,7 @@ public sealed record EmbeddingModelConfig
 
     /// <summary>The padding side batches use: <see cref="PaddingSideSetting"/>, else right.</summary>
     [JsonIgnore, YamlIgnore] public PaddingSide PaddingSide => PaddingSideSetting ?? PaddingSide.Right;
+
     [JsonPropertyName("lora"), YamlMember(Alias = "lora")] public LoraOptions Lora { get; init; } = new();
 
     /// <summary>

@@ -47,9 +47,9 @@ public static class EmbeddingPresets
             Pooler = input == PoolerInput.Eos ? new PoolerOptions { Kind = kind, Input = input } : new PoolerOptions { Kind = kind },
         };
         // Qwen3-Embedding (Qwen3-Embedding-0.6B/4B/8B model cards): the last token's state of a causal Qwen3 over
-        // left-padded batches (its tokenizer appends <|endoftext|>, which EmbeddingTokenization's EOS is), queries as
-        // "Instruct: {task}\nQuery:{query}", documents plain. Left padding does not change any vector here (positions
-        // count real tokens), it makes batches the same shape as the reference's.
+        // left-padded batches — the <|endoftext|> its tokenizer appends; here the appended token is the tokenizer's EOS,
+        // which must be that one (docs/embedding.md) — queries as "Instruct: {task}\nQuery:{query}", documents plain.
+        // Left padding changes no vector here (positions count real tokens); it shapes batches as the reference does.
         if (config.Preset == "qwen3-embedding")
             config = config with { Instruction = new InstructionOptions { Template = Qwen3EmbeddingTemplate }, PaddingSideSetting = PaddingSide.Left };
         return config;
