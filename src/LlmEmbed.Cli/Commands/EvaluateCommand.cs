@@ -7,7 +7,7 @@ using Microsoft.Extensions.AI;
 namespace LlmEmbed.Cli.Commands;
 
 /// <summary>
-/// <c>llm-embed evaluate --model DIR (--tasks A,B | --task-types sts,retrieval) [--data DIR] --output DIR</c>:
+/// <c>llm-embed evaluate --model DIR (--tasks A,B | --task-types sts,retrieval) [--data DIR] [--dimensions N] --output DIR</c>:
 /// runs the MTEB-style evaluation and prints the summary table.
 /// </summary>
 public static class EvaluateCommand
@@ -47,6 +47,10 @@ public static class EvaluateCommand
         var batchSize = new Option<int>("--batch-size") { Description = "Texts per embedding call", DefaultValueFactory = _ => 32 };
         var cache = new Option<string?>("--cache") { Description = "Embedding cache folder (default: OUTPUT/embedding-cache; \"\" disables)" };
         var maxLength = new Option<int?>("--max-length") { Description = "Maximum tokens per text (default: the model's max_length; an experiment arm uses evaluation.max_length)" };
+        var dimensions = new Option<int?>("--dimensions")
+        {
+            Description = "Evaluate the vectors cut to their first N components and re-normalised (any model: measures what truncation costs; the model id in the results gets @N)",
+        };
         var instructions = new Option<string>("--instructions")
         {
             Description = "model (beside the text: the model formats it and pools as in training) | in-text (pasted into the text) | none",
@@ -54,7 +58,7 @@ public static class EvaluateCommand
         };
 
         var command = new Command("evaluate", "Evaluate an embedding model on MTEB-style tasks");
-        foreach (Option option in new Option[] { model, preset, tasks, taskTypes, data, output, registry, batchSize, cache, maxLength, instructions })
+        foreach (Option option in new Option[] { model, preset, tasks, taskTypes, data, output, registry, batchSize, cache, maxLength, dimensions, instructions })
             command.Options.Add(option);
 
         command.SetAction((parseResult, cancellationToken) => CliRunner.RunAsync(async () =>
@@ -67,6 +71,8 @@ public static class EvaluateCommand
             string modelFolder = parseResult.GetValue(model)!;
             int? tokens = parseResult.GetValue(maxLength);
             if (tokens is < 2) throw new ArgumentException($"--max-length must be at least 2, got {tokens}");
+            int? dims = parseResult.GetValue(dimensions);
+            if (dims is < 1) throw new ArgumentException($"--dimensions must be positive, got {dims}");
             var generator = parseResult.GetValue(preset) is { } p || tokens is not null
                 ? LoadModel(modelFolder, parseResult.GetValue(preset), tokens)
                 : loadModel(modelFolder);
@@ -77,11 +83,13 @@ public static class EvaluateCommand
                 CacheFolder = parseResult.GetValue(cache),
                 BatchSize = parseResult.GetValue(batchSize),
                 InstructionMode = ParseInstructionMode(parseResult.GetValue(instructions)!),
+                Dimensions = dims,
                 Progress = CliRunner.LogProgress(),
             };
+            string modelId = Path.GetFileName(Path.GetFullPath(modelFolder).TrimEnd('/')) + (dims is { } d ? $"@{d}" : "");
             var results = await CliRunner.WithProgressAsync(view =>
             {
-                var evaluator = new MtebEvaluator(generator, Path.GetFileName(Path.GetFullPath(modelFolder).TrimEnd('/')), options with { TaskProgress = view.Evaluation() });
+                var evaluator = new MtebEvaluator(generator, modelId, options with { TaskProgress = view.Evaluation() });
                 return evaluator.EvaluateAsync(selected, cancellationToken);
             });
             Console.WriteLine(ResultsSummary.ToText(results));

@@ -168,11 +168,12 @@ public sealed class EmbeddingModel : IDisposable
     public TokenizedText Tokenize(EmbeddingInput input, int? maxLength = null) => Tokenize(input.Text, input.EffectiveInstruction, maxLength);
 
     /// <summary>
-    /// Pads tokenised texts into a batch on the model's device; the pooling mask leaves instruction tokens out when the
-    /// config says so (<see cref="InstructionOptions.ExcludeFromPooling"/>) — the one place this is decided.
+    /// Pads tokenised texts into a batch on the model's device (on <paramref name="side"/>, else the config's
+    /// <see cref="EmbeddingModelConfig.PaddingSide"/>); the pooling mask leaves instruction tokens out when the config
+    /// says so (<see cref="InstructionOptions.ExcludeFromPooling"/>) — the one place this is decided.
     /// </summary>
-    public TokenizedBatch Collate(IReadOnlyList<TokenizedText> texts, PaddingSide side = PaddingSide.Right) =>
-        TokenizedBatch.Collate(texts, PadId, Config.Instruction.ExcludeFromPooling, side, Device);
+    public TokenizedBatch Collate(IReadOnlyList<TokenizedText> texts, PaddingSide? side = null) =>
+        TokenizedBatch.Collate(texts, PadId, Config.Instruction.ExcludeFromPooling, side ?? Config.PaddingSide, Device);
 
     private IEmbeddingTokenizer RequireTokenizer() =>
         Tokenizer ?? throw new InvalidDataException("this embedding model has no tokenizer; load it with one or encode token ids");
@@ -312,7 +313,9 @@ public sealed class EmbeddingModel : IDisposable
         if (bundle)
         {
             string baseDir = Path.Combine(dir, BundledBaseFolder);
-            Backbone.Save(baseDir);
+            // The bundled backbone is the model another reader (HF transformers) would load: its config.json says
+            // whether it runs bidirectionally (is_causal: false), which for this model is a property of the weights.
+            Backbone.Save(baseDir, attention: Config.Attention);
             Tokenizer?.SaveTo(baseDir);
         }
         foreach (var stale in new[] { PeftLoraAdapter.ConfigFile, PeftLoraAdapter.WeightsFile, PoolerFile })

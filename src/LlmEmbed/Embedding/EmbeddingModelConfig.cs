@@ -49,6 +49,16 @@ public sealed record EmbeddingModelConfig
     [JsonPropertyName("max_length"), YamlMember(Alias = "max_length")] public int MaxLength { get; init; } = 512;
 
     [JsonPropertyName("instruction"), YamlMember(Alias = "instruction")] public InstructionOptions Instruction { get; init; } = new();
+
+    /// <summary>
+    /// Where batches are padded (null = right). Results do not depend on it — positions count real tokens and padding is
+    /// masked — but a preset may fix it to match its reference implementation (Qwen3-Embedding pads left).
+    /// </summary>
+    [JsonPropertyName("padding_side"), YamlMember(Alias = "padding_side")] public PaddingSide? PaddingSideSetting { get; init; }
+
+    /// <summary>The padding side batches use: <see cref="PaddingSideSetting"/>, else right.</summary>
+    [JsonIgnore, YamlIgnore] public PaddingSide PaddingSide => PaddingSideSetting ?? PaddingSide.Right;
+
     [JsonPropertyName("lora"), YamlMember(Alias = "lora")] public LoraOptions Lora { get; init; } = new();
 
     /// <summary>
@@ -105,15 +115,31 @@ public sealed record EmbeddingModelConfig
             throw new ArgumentException($"pooler.kind: '{Name(Pooler.Kind)}' contradicts preset '{name}' (pooler {Name(design.Pooler.Kind)}); drop one of them");
         if (Pooler.InputIsSet && Pooler.Input != design.Pooler.Input)
             throw new ArgumentException($"pooler.input: '{Name(Pooler.Input)}' contradicts preset '{name}' (pooler input {Name(design.Pooler.Input)}); drop one of them");
+        // A preset that fixes a prompt format (a model family's convention) replaces the default one; a different
+        // explicit template is a contradiction, like a different attention.
+        var instruction = Instruction;
+        if (design.Instruction != InstructionOptions.Default && Instruction != design.Instruction)
+        {
+            if (Instruction != InstructionOptions.Default)
+                throw new ArgumentException($"instruction: template '{Escape(Instruction.Template)}' (exclude_from_pooling {Instruction.ExcludeFromPooling}) contradicts preset '{name}' (template '{Escape(design.Instruction.Template)}'); drop one of them");
+            instruction = design.Instruction;
+        }
+        if (design.PaddingSideSetting is { } side && PaddingSideSetting is { } given && given != side)
+            throw new ArgumentException($"padding_side: '{Name(given)}' contradicts preset '{name}' (padding side {Name(side)}); drop one of them");
         return this with
         {
             Preset = name,
             Attention = design.Attention,
             Pooler = Pooler with { Kind = design.Pooler.Kind, InputSetting = design.Pooler.InputSetting ?? Pooler.InputSetting },
+            Instruction = instruction,
+            PaddingSideSetting = design.PaddingSideSetting ?? PaddingSideSetting,
         };
     }
 
     private static string Name<T>(T value) where T : struct, Enum => JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());
+
+    /// <summary>A template as written in YAML/JSON (newline as \n), so the message shows where two templates differ.</summary>
+    private static string Escape(string template) => template.Replace("\n", "\\n", StringComparison.Ordinal);
 
     /// <summary>Checks every value (and the preset); errors name the option (and <paramref name="source"/>).</summary>
     public void Validate(string source = "embedding config")

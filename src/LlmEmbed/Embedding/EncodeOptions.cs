@@ -21,5 +21,6 @@ public sealed record EncodeOptions
     /// </summary>
     public string? Instruction { get; init; }
 
-    public PaddingSide PaddingSide { get; init; } = PaddingSide.Right;
+    /// <summary>Where batches are padded; null = the model's <see cref="EmbeddingModelConfig.PaddingSide"/>. Vectors do not depend on it.</summary>
+    public PaddingSide? PaddingSide { get; init; }
 }

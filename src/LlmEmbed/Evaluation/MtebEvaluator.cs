@@ -36,7 +36,7 @@ public sealed class MtebEvaluator
         _progress = new Reporter(options.Progress, logger);
         string? cacheFolder = options.CacheFolder ?? Path.Combine(options.OutputFolder, "embedding-cache");
         var cache = cacheFolder.Length == 0 ? null : new EmbeddingCache(cacheFolder);
-        _encoder = new TextEncoder(generator, modelId, cache, options.BatchSize, options.InstructionMode, _progress);
+        _encoder = new TextEncoder(generator, modelId, cache, options.BatchSize, options.InstructionMode, _progress, options.Dimensions);
     }
 
     /// <summary>Evaluates the tasks in order, writing each result as soon as it is done.</summary>
@@ -88,6 +88,8 @@ public sealed class MtebEvaluator
         scores = scores with { MainScore = main };
         if (_options.MaxSamplesPerTask is int max)
             context.Warnings.Add($"subsampled to at most {max} rows per split (test mode): not comparable to full results");
+        if (_options.Dimensions is int dims)
+            context.Warnings.Add($"embeddings truncated to their first {dims} components and re-normalised (dimensions {dims})");
         return new TaskResult(
             task.Name, DatasetRevision(folder), new Dictionary<string, IReadOnlyList<SplitScores>> { [task.EvalSplit] = [scores] },
             watch.Elapsed.TotalSeconds, ModelId, TaskTypeNames.ToName(task.Type), task.Category, context.EvaluatedRows, context.Warnings,

@@ -16,6 +16,11 @@ public sealed record MtebEvaluatorOptions
     /// <summary>Subsample every task to at most this many evaluation rows. For tests only: results are not comparable.</summary>
     public int? MaxSamplesPerTask { get; init; }
     public InstructionMode InstructionMode { get; init; } = InstructionMode.InText;
+    /// <summary>
+    /// Evaluate the embeddings cut to their first this-many components and re-normalised (null = full size), for any
+    /// model — to measure what truncation costs with and without Matryoshka training. The cache keeps full vectors.
+    /// </summary>
+    public int? Dimensions { get; init; }
     /// <summary>Seed of every random choice (undersampling, half splits, k-means, subsampling).</summary>
     public int Seed { get; init; } = 42;
     public IProgress<string>? Progress { get; init; }

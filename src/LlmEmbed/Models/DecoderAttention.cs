@@ -3,13 +3,18 @@ using static TorchSharp.torch;
 
 namespace LlmEmbed.Models;
 
-/// <summary>Grouped-query self-attention with RoPE, through scaled_dot_product_attention.</summary>
+/// <summary>
+/// Grouped-query self-attention with RoPE, through scaled_dot_product_attention. For Qwen3 the queries and keys are
+/// RMS-normalised per head (<c>q_norm</c>, <c>k_norm</c>, weight [head_dim]) before RoPE, as HF's <c>Qwen3Attention</c>.
+/// </summary>
 public sealed class DecoderAttention : nn.Module
 {
     private readonly LoraLinear q_proj;
     private readonly LoraLinear k_proj;
     private readonly LoraLinear v_proj;
     private readonly LoraLinear o_proj;
+    private readonly RmsNorm? q_norm;
+    private readonly RmsNorm? k_norm;
     private readonly int heads;
     private readonly int kvHeads;
     private readonly int headDim;
@@ -22,7 +27,12 @@ public sealed class DecoderAttention : nn.Module
         q_proj = new LoraLinear(c.HiddenSize, heads * headDim, c.QkvBias);
         k_proj = new LoraLinear(c.HiddenSize, kvHeads * headDim, c.QkvBias);
         v_proj = new LoraLinear(c.HiddenSize, kvHeads * headDim, c.QkvBias);
-        o_proj = new LoraLinear(heads * headDim, c.HiddenSize, false);
+        o_proj = new LoraLinear(heads * headDim, c.HiddenSize, c.OutputBias);
+        if (c.QkNorm)
+        {
+            q_norm = new RmsNorm(headDim, c.RmsNormEps);
+            k_norm = new RmsNorm(headDim, c.RmsNormEps);
+        }
         RegisterComponents();
     }
 
@@ -39,8 +49,13 @@ public sealed class DecoderAttention : nn.Module
     {
         using var scope = NewDisposeScope();
         long b = x.shape[0], t = x.shape[1];
-        var q = q_proj.forward(x).view(b, t, heads, headDim).transpose(1, 2);
-        var k = k_proj.forward(x).view(b, t, kvHeads, headDim).transpose(1, 2);
+        var q = q_proj.forward(x).view(b, t, heads, headDim);
+        var k = k_proj.forward(x).view(b, t, kvHeads, headDim);
+        // Qwen3: each head's query and key vector is normalised on its own (over head_dim), before RoPE.
+        if (q_norm is not null) q = q_norm.forward(q);
+        if (k_norm is not null) k = k_norm.forward(k);
+        q = q.transpose(1, 2);
+        k = k.transpose(1, 2);
         var v = v_proj.forward(x).view(b, t, kvHeads, headDim).transpose(1, 2);
         q = RotaryEmbedding.Apply(q, cos, sin);
         k = RotaryEmbedding.Apply(k, cos, sin);

@@ -5,8 +5,9 @@ using static TorchSharp.torch;
 namespace LlmEmbed.Models;
 
 /// <summary>
-/// A Llama-family decoder (Llama-2/3, Mistral, Qwen2), configured by <see cref="DecoderConfig"/>, with HF
-/// tensor names (<c>model.layers.N.self_attn.q_proj.weight</c>, …, <c>lm_head.weight</c>). The attention mode
+/// A Llama-family decoder (Llama-2/3, Mistral, Qwen2, Qwen3), configured by <see cref="DecoderConfig"/>, with HF
+/// tensor names (<c>model.layers.N.self_attn.q_proj.weight</c>, Qwen3's <c>….self_attn.q_norm.weight</c>, …,
+/// <c>lm_head.weight</c>). The attention mode
 /// is an argument of each forward call, so one set of weights serves causal and bidirectional encoders.
 /// </summary>
 public sealed class DecoderModel : nn.Module
@@ -173,11 +174,18 @@ public sealed class DecoderModel : nn.Module
         return m;
     }
 
-    /// <summary>Writes <c>config.json</c> and the base weights (HF names) into <paramref name="dir"/>.</summary>
-    public void Save(string dir, long maxShardBytes = long.MaxValue)
+    /// <summary>
+    /// Writes <c>config.json</c> and the base weights (HF names) into <paramref name="dir"/>. With
+    /// <paramref name="attention"/> given, config.json says how the weights are meant to run: <c>"is_causal": false</c>
+    /// for <see cref="AttentionMode.Bidirectional"/> (what recent Hugging Face releases read), no key for causal; null
+    /// keeps the config's own value.
+    /// </summary>
+    public void Save(string dir, long maxShardBytes = long.MaxValue, AttentionMode? attention = null)
     {
         Directory.CreateDirectory(dir);
-        (Config with { TorchDtype = DType == ScalarType.BFloat16 ? "bfloat16" : "float32" }).Save(Path.Combine(dir, "config.json"));
+        var config = Config with { TorchDtype = DType == ScalarType.BFloat16 ? "bfloat16" : "float32" };
+        if (attention is { } mode) config = config with { IsCausal = mode == AttentionMode.Bidirectional ? false : null };
+        config.Save(Path.Combine(dir, "config.json"));
         Checkpoints.CheckpointFolder.Save(dir, BaseStateDict(), maxShardBytes);
     }
 }

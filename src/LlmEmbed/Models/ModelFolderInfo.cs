@@ -60,8 +60,11 @@ public sealed record ModelFolderInfo(DecoderConfig Config, string WeightsDType, 
         yield return ("attention heads", $"{c.NumAttentionHeads} query / {c.NumKeyValueHeads} key-value (head dim {c.HeadDim})");
         yield return ("vocabulary", c.VocabSize.ToString());
         yield return ("max positions", c.MaxPositionEmbeddings.ToString());
-        yield return ("rope theta", c.RopeTheta.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        yield return ("rope theta", c.EffectiveRopeTheta.ToString(System.Globalization.CultureInfo.InvariantCulture));
         yield return ("q/k/v bias", c.QkvBias ? "yes" : "no");
+        if (c.OutputBias) yield return ("o bias", "yes");
+        if (c.QkNorm) yield return ("q/k norm", "per head (RMSNorm over head dim)");
+        if (c.IsCausal == false) yield return ("is_causal", "false (meant for bidirectional attention)");
         yield return ("tied embeddings", c.TieWordEmbeddings ? "yes" : "no");
         yield return ("parameters", $"{c.ParameterCount:N0} (stored tensors: {StoredParameters:N0})");
         yield return ("dtype", $"{WeightsDType} (config torch_dtype: {c.TorchDtype ?? "unset"})");

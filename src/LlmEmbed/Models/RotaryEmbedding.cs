@@ -16,8 +16,8 @@ public sealed class RotaryEmbedding
         int d = config.HeadDim;
         var freqs = new double[d / 2];
         for (int i = 0; i < freqs.Length; i++)
-            freqs[i] = 1.0 / Math.Pow(config.RopeTheta, 2.0 * i / d);
-        if (config.RopeScaling is { Kind: "llama3" } s)
+            freqs[i] = 1.0 / Math.Pow(config.EffectiveRopeTheta, 2.0 * i / d);
+        if (config.EffectiveRopeScaling is { Kind: "llama3" } s)
             freqs = ScaleLlama3(freqs, s);
         invFreq = freqs.Select(f => (float)f).ToArray();
     }

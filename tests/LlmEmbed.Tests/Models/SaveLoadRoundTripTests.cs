@@ -9,11 +9,12 @@ namespace LlmEmbed.Tests.Models;
 /// <summary>Random tiny models of each family survive Save → Load bit for bit, in single-file and sharded layouts.</summary>
 public class SaveLoadRoundTripTests
 {
-    public static IEnumerable<object[]> Families() => [["qwen2"], ["mistral"], ["llama"]];
+    public static IEnumerable<object[]> Families() => [["qwen2"], ["qwen3"], ["mistral"], ["llama"]];
 
     private static DecoderConfig Config(string family) => family switch
     {
         "qwen2" => TinyModels.Qwen2,
+        "qwen3" => TinyModels.Qwen3,
         "mistral" => TinyModels.Mistral,
         _ => TinyModels.Llama,
     };

@@ -18,6 +18,12 @@ internal static class TinyModels
     /// <summary>Mistral: GQA 4 over 1 KV head, separate lm_head, no biases.</summary>
     public static DecoderConfig Mistral => Llama with { ModelType = "mistral", NumKeyValueHeadsRaw = 1, TieWordEmbeddings = false, NumHiddenLayers = 3 };
 
+    /// <summary>
+    /// Qwen3: per-head q/k RMSNorm, an explicit head_dim of 16 (4 heads × 16 = 64 ≠ hidden 32, as Qwen3-0.6B's
+    /// 16 × 128 ≠ 1024), GQA 4 over 2, no biases, tied embeddings.
+    /// </summary>
+    public static DecoderConfig Qwen3 => Llama with { ModelType = "qwen3", NumKeyValueHeadsRaw = 2, HeadDimRaw = 16, RopeTheta = 1_000_000, RmsNormEps = 1e-6 };
+
     /// <summary>Random weights with non-zero biases (CreateRandom zeroes them, which would hide a bias that is not loaded).</summary>
     public static DecoderModel Create(DecoderConfig config, long seed)
     {

@@ -21,6 +21,9 @@ internal sealed class HeldEncoder(IBatchEncoder inner) : IBatchEncoder, IDisposa
 
     public void Release() => released.Set();
 
+    /// <summary>Holds the next batches again (after a <see cref="Release"/>), for a test that runs several rounds.</summary>
+    public void Hold() => released.Reset();
+
     public void Dispose()
     {
         released.Set();

@@ -28,13 +28,24 @@ public sealed class TextEncoder
     /// <summary>Number of lookups answered by the cache.</summary>
     public int CacheHits { get; private set; }
 
+    /// <summary>
+    /// When set, every embedding handed out is cut to its first this-many components and re-normalised — after the cache,
+    /// which keeps full vectors, so evaluating several sizes encodes once. Applied to any model: an evaluation measures
+    /// what shortening costs, also for models never trained for it (which a server refuses to shorten).
+    /// </summary>
+    public int? Dimensions { get; }
+
+    /// <param name="dimensions">See <see cref="Dimensions"/>.</param>
     public TextEncoder(
         IEmbeddingGenerator<string, Embedding<float>> generator, string modelId, EmbeddingCache? cache = null,
-        int batchSize = 32, InstructionMode instructionMode = InstructionMode.InText, IProgress<string>? progress = null)
+        int batchSize = 32, InstructionMode instructionMode = InstructionMode.InText, IProgress<string>? progress = null,
+        int? dimensions = null)
     {
         ArgumentNullException.ThrowIfNull(generator);
         ArgumentException.ThrowIfNullOrWhiteSpace(modelId);
         if (batchSize < 1) throw new ArgumentException($"batch size must be >= 1, got {batchSize}", nameof(batchSize));
+        if (dimensions is < 1) throw new ArgumentException($"dimensions must be >= 1, got {dimensions}", nameof(dimensions));
+        Dimensions = dimensions;
         _generator = generator;
         _cache = cache;
         _progress = progress;
@@ -72,6 +83,12 @@ public sealed class TextEncoder
         {
             embeddings = await GenerateAsync(unique, role, effective, $"{dataset}/{split}/{role}", cancellationToken).ConfigureAwait(false);
             _cache?.Put(key, unique, embeddings);
+        }
+        if (Dimensions is int d)
+        {
+            if (embeddings.Length > 0 && embeddings[0].Length < d)
+                throw new InvalidOperationException($"{dataset}/{split}: dimensions {d} exceeds the model's embedding size {embeddings[0].Length}");
+            embeddings = embeddings.Select(e => LlmEmbed.Pooling.EmbeddingNormalization.TruncateAndNormalize(e, d)).ToArray();
         }
         var result = new float[texts.Count][];
         for (int i = 0; i < texts.Count; i++) result[i] = embeddings[map[i]];

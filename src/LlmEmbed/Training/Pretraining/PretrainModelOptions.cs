@@ -23,7 +23,7 @@ public sealed class PretrainModelOptions
     /// <summary>Adds a message naming the option (model.*) for every value a fresh model cannot be built with.</summary>
     internal void Validate(Action<bool, string> check)
     {
-        check(ModelType is "llama" or "mistral" or "qwen2", $"model.model_type must be llama, mistral or qwen2 (got '{ModelType}')");
+        check(ModelType is "llama" or "mistral" or "qwen2" or "qwen3", $"model.model_type must be llama, mistral, qwen2 or qwen3 (got '{ModelType}')");
         check(HiddenSize >= 1, $"model.hidden_size must be >= 1 (got {HiddenSize})");
         check(NumHiddenLayers >= 1, $"model.num_hidden_layers must be >= 1 (got {NumHiddenLayers})");
         check(IntermediateSize >= 1, $"model.intermediate_size must be >= 1 (got {IntermediateSize})");
@@ -41,13 +41,15 @@ public sealed class PretrainModelOptions
     public DecoderConfig ToConfig(int vocabSize, int? bos, int? eos) => new()
     {
         ModelType = ModelType,
-        Architectures = [ModelType == "qwen2" ? "Qwen2ForCausalLM" : ModelType == "mistral" ? "MistralForCausalLM" : "LlamaForCausalLM"],
+        Architectures = [ModelType switch { "qwen2" => "Qwen2ForCausalLM", "qwen3" => "Qwen3ForCausalLM", "mistral" => "MistralForCausalLM", _ => "LlamaForCausalLM" }],
         VocabSize = vocabSize,
         HiddenSize = HiddenSize,
         NumHiddenLayers = NumHiddenLayers,
         IntermediateSize = IntermediateSize,
         NumAttentionHeads = NumAttentionHeads,
         NumKeyValueHeadsRaw = NumKeyValueHeads,
+        // Qwen3's default head_dim is 128, not hidden / heads: write it explicitly (the others keep their usual config).
+        HeadDimRaw = ModelType == "qwen3" ? HiddenSize / Math.Max(1, NumAttentionHeads) : null,
         MaxPositionEmbeddings = MaxPositionEmbeddings,
         RopeTheta = RopeTheta,
         RmsNormEps = RmsNormEps,

@@ -66,6 +66,28 @@ public class EmbeddingCacheTests
     }
 
     [Fact]
+    public async Task DimensionsTruncateAndRenormaliseAfterTheCacheWhichKeepsFullVectors()
+    {
+        using var temp = TestPaths.NewTempDir();
+        var generator = new TrigramEmbeddingGenerator(32);
+        var cache = new EmbeddingCache(temp.Path);
+        var full = await new TextEncoder(generator, "m", cache).EncodeAsync("T", "test", TextRole.Text, null, ["alpha beta gamma delta epsilon", "the quick brown fox jumps over the lazy dog"]);
+        var shortEncoder = new TextEncoder(generator, "m", cache, dimensions: 8);
+        var truncated = await shortEncoder.EncodeAsync("T", "test", TextRole.Text, null, ["alpha beta gamma delta epsilon", "the quick brown fox jumps over the lazy dog"]);
+        Assert.Equal(0, shortEncoder.EncodedTextCount);   // answered by the cache: one encoding serves every size
+        for (int i = 0; i < 2; i++)
+        {
+            Assert.Equal(8, truncated[i].Length);
+            double norm = Math.Sqrt(full[i].Take(8).Sum(x => (double)x * x));
+            for (int k = 0; k < 8; k++) Assert.Equal(full[i][k] / norm, truncated[i][k], 1e-6);   // a prefix, re-normalised by hand
+        }
+        Assert.Equal(32, cache.TryGet(new EmbeddingCacheKey("m", "T", "test", TextRole.Text, null, "InText"), ["alpha beta gamma delta epsilon", "the quick brown fox jumps over the lazy dog"])![0].Length);
+        var tooMany = new TextEncoder(generator, "m", cache, dimensions: 33);
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => tooMany.EncodeAsync("T", "test", TextRole.Text, null, ["gamma"]));
+        Assert.Contains("dimensions 33 exceeds the model's embedding size 32", error.Message);
+    }
+
+    [Fact]
     public async Task SeparateModePassesInstructionOutOfBand()
     {
         var generator = new TrigramEmbeddingGenerator(16);
