@@ -40,7 +40,9 @@ public static class ExperimentMerge
         string referenceStore = ReferenceArms.EvaluateMissing(output, config, log);
         string database = Path.Combine(output, ResultsStore.DefaultFileName);
         string temporary = database + ".merge-tmp";
+        // A merge killed half-way leaves the temporary database and its rollback journal: both are stale.
         File.Delete(temporary);
+        File.Delete(temporary + "-journal");
         var complete = state.Runs.Where(r => r.State == RunState.Done).ToList();
         try
         {
@@ -65,6 +67,7 @@ public static class ExperimentMerge
         finally
         {
             File.Delete(temporary);
+            File.Delete(temporary + "-journal");
         }
         log($"merged {complete.Count} arm run(s) into {database}");
         using var store = ResultsStore.Open(database);

@@ -64,11 +64,7 @@ public sealed class FolderLock : IDisposable
                     throw;
                 }
             }
-            if (DateTime.UtcNow >= deadline)
-            {
-                var holder = ReadOwner(full);
-                throw new FolderLockedException(full, holder);
-            }
+            if (DateTime.UtcNow >= deadline) throw new FolderLockedException(full, CurrentHolder(full));
             cancellation.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(200));
             cancellation.ThrowIfCancellationRequested();
         }
@@ -94,6 +90,43 @@ public sealed class FolderLock : IDisposable
         catch (IOException) when (File.Exists(lockPath))
         {
             return null;
+        }
+    }
+
+    /// <summary>
+    /// The owner record of a folder whose lock another process holds. The holder writes its record just after taking
+    /// the lock, so for a moment the file is missing or still names the previous owner, one that died: rather than
+    /// name a process that does not hold the folder, wait briefly for the holder's own record.
+    /// </summary>
+    private static FolderLockOwner? CurrentHolder(string folder)
+    {
+        var settle = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var owner = ReadOwner(folder);
+            if (owner != null && (owner.Host != Environment.MachineName || IsRunning(owner.ProcessId))) return owner;
+            if (settle.Elapsed > HolderRecordWait) return owner;
+            Thread.Sleep(20);
+        }
+    }
+
+    /// <summary>How long a refused process waits for the holder's record to appear before naming what it has.</summary>
+    private static readonly TimeSpan HolderRecordWait = TimeSpan.FromSeconds(2);
+
+    private static bool IsRunning(int processId)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false; // no such process
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
         }
     }
 

@@ -60,7 +60,7 @@ public sealed class CheckpointStore
                 marker.Write("ok\n"u8);
                 marker.Flush(flushToDisk: true);
             }
-            if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
+            if (Directory.Exists(final)) Remove(final);
             Directory.Move(tmp, final);
         }
         catch
@@ -68,9 +68,27 @@ public sealed class CheckpointStore
             TryDelete(tmp);
             throw;
         }
-        foreach (var (_, path) in List().SkipLast(Keep)) TryDelete(path);
+        foreach (var (_, path) in List().SkipLast(Keep)) Remove(path);
         foreach (var stale in Directory.GetDirectories(Root, ".tmp-*")) TryDelete(stale);
         return final;
+    }
+
+    /// <summary>
+    /// Takes a checkpoint out of the list at once (renamed to a temporary name) and then deletes it: a recursive delete
+    /// killed half-way would otherwise leave a folder with its COMPLETE marker but without some of its files.
+    /// </summary>
+    private void Remove(string dir)
+    {
+        string doomed = Path.Combine(Root, $".tmp-removed-{Path.GetFileName(dir)}-{Guid.NewGuid():N}");
+        try
+        {
+            Directory.Move(dir, doomed);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return; // left in place, whole
+        }
+        TryDelete(doomed);
     }
 
     private static void TryDelete(string dir)

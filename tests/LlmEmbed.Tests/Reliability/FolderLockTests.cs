@@ -52,4 +52,34 @@ public class FolderLockTests
         Assert.True(holder.WaitForExit(TimeSpan.FromMinutes(1)));
         Assert.True(holder.HasExited);
     }
+
+    [Fact]
+    public async Task RefusalNamesTheHolderRatherThanTheDeadOwnerWhoseRecordItIsReplacing()
+    {
+        using var dir = TestPaths.NewTempDir();
+        string lockPath = Path.Combine(dir.Path, FolderLock.LockFileName), ownerPath = Path.Combine(dir.Path, FolderLock.OwnerFileName);
+        // A holder in the moment after it took the lock: the record on disk is still the one a killed owner left.
+        File.WriteAllText(ownerPath, JsonSerializer.Serialize(new FolderLockOwner(999_999, Environment.MachineName, DateTimeOffset.UtcNow.AddHours(-1), "llm-embed train")));
+        var psi = new ProcessStartInfo("flock", ["--exclusive", lockPath, "sh", "-c", "echo held; sleep 10"]) { RedirectStandardOutput = true };
+        using var holder = Process.Start(psi)!;
+        try
+        {
+            Assert.Equal("held", holder.StandardOutput.ReadLine());
+            var record = new FolderLockOwner(holder.Id, Environment.MachineName, DateTimeOffset.UtcNow, "llm-embed experiment");
+            var writing = Task.Run(async () =>
+            {
+                await Task.Delay(300);
+                File.WriteAllText(ownerPath, JsonSerializer.Serialize(record));
+            });
+            var e = Assert.Throws<FolderLockedException>(() => FolderLock.Acquire(dir.Path, "llm-embed train"));
+            await writing;
+            Assert.Equal(holder.Id, e.Holder!.ProcessId);
+            Assert.Contains($"is in use by process {holder.Id} on {Environment.MachineName} (llm-embed experiment, started ", e.Message);
+        }
+        finally
+        {
+            holder.Kill();
+            holder.WaitForExit();
+        }
+    }
 }

@@ -133,19 +133,11 @@ public sealed class ContrastiveTrainer
         }, optimizer.StepWith, (s, lastLoss, elapsed) => SaveCheckpoint(store, s, parameters, optimizer, dataFingerprint, rowsPerStep, lastLoss, elapsed), cancellation);
 
         // The run's product: a complete model folder, written beside its final name and renamed into place.
-        string staging = ModelDir + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
-        try
+        AtomicFolder.Write(ModelDir, staging =>
         {
-            Directory.CreateDirectory(staging);
             encoder.Save(staging);
             AtomicFile.WriteAllText(Path.Combine(staging, "training-config.yaml"), ContrastiveTrainingOptions.Serializer.Serialize(options));
-            if (Directory.Exists(ModelDir)) Directory.Delete(ModelDir, recursive: true);
-            Directory.Move(staging, ModelDir);
-        }
-        finally
-        {
-            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
-        }
+        });
         LossCurvePlot.Save(metrics, Path.Combine(options.Output, "loss-curve.png"), "contrastive training", ("loss", "train loss"));
         double finalLoss = double.IsFinite(loop.LastLoss) ? loop.LastLoss : LastLoggedLoss(metrics, step);
         var result = new ContrastiveTrainingResult(options.Output, ModelDir, step, step * rowsPerStep, finalLoss, loop.Elapsed);

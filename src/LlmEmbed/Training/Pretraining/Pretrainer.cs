@@ -107,8 +107,12 @@ public sealed class Pretrainer
         }, optimizer.StepWith, (s, lastLoss, elapsed) => SaveCheckpoint(store, s, model, optimizer, lastLoss, elapsed), cancellation);
 
         var (finalValLoss, finalPpl, finalBpb) = validation != null ? Evaluate(model, validation, corpus, maskToken) : (double.NaN, double.NaN, double.NaN);
-        model.Save(ModelDir);
-        tokenizer.SaveTo(ModelDir);
+        // Written beside its final name and renamed into place: a run killed here leaves no half-written model folder.
+        AtomicFolder.Write(ModelDir, staging =>
+        {
+            model.Save(staging);
+            tokenizer.SaveTo(staging);
+        });
         LossCurvePlot.Save(metrics, Path.Combine(options.Output, "loss-curve.png"), "pretraining", ("loss", "train loss"), ("val_loss", "validation loss"));
         double lastLoss = double.IsFinite(loop.LastLoss) ? loop.LastLoss : TrainingLoop.LastLoggedLoss(metrics, step);
         var result = new PretrainResult(ModelDir, step, step * (long)options.BatchSize * options.SequenceLength, lastLoss, finalValLoss, finalPpl, finalBpb, loop.Elapsed);
