@@ -51,6 +51,7 @@ public sealed class MtebEvaluator
             _progress.Report($"[{i + 1}/{list.Length}] {list[i].Name} ({TaskTypeNames.ToName(list[i].Type)})");
             var result = await EvaluateTaskAsync(list[i], cancellationToken).ConfigureAwait(false);
             string path = result.Save(_options.OutputFolder);
+            ItemScoresFile.SaveAll(_options.OutputFolder, result);
             _progress.Report($"[{i + 1}/{list.Length}] {list[i].Name}: {result.MainScore:F4} -> {path}");
             results.Add(result);
         }
