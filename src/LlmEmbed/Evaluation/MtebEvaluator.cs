@@ -52,6 +52,7 @@ public sealed class MtebEvaluator
             _options.TaskProgress?.Report(new EvaluationProgress(i, list.Length, list[i].Name));
             var result = await EvaluateTaskAsync(list[i], cancellationToken).ConfigureAwait(false);
             string path = result.Save(_options.OutputFolder);
+            ItemScoresFile.SaveAll(_options.OutputFolder, result);
             _progress.Report($"[{i + 1}/{list.Length}] {list[i].Name}: {result.MainScore:F4} -> {path}");
             _options.TaskProgress?.Report(new EvaluationProgress(i + 1, list.Length, list[i].Name, result.MainScore));
             results.Add(result);

@@ -1,3 +1,5 @@
+using LlmEmbed.Evaluation.Results;
+
 namespace LlmEmbed.Experiments;
 
 /// <summary>
@@ -102,6 +104,18 @@ public static class ExperimentMerge
         merged.UpsertArm(arm with { CheckpointPath = checkpoint });
         foreach (var score in unit.GetTaskScores().Where(s => s.Arm == run.Arm && s.Seed == run.Seed))
             merged.UpsertTaskScore(score);
+        // Item scores live beside the run's MTEB results ({task}.items.tsv); a score without them (a run from before
+        // they were written) merges without item rows, and the report says which datasets lack them.
+        string evaluation = ExperimentRunner.EvaluationFolder(output, run.Key);
+        foreach (var score in unit.GetTaskScores().Where(s => s.Arm == run.Arm && s.Seed == run.Seed))
+        {
+            string file = Path.Combine(evaluation, ItemScoresFile.FileName(score.Task));
+            if (!File.Exists(file)) continue;
+            var (task, split, items) = ItemScoresFile.Load(file);
+            if (task != score.Task || split != score.Split)
+                throw new InvalidDataException($"{file}: holds task '{task}' split '{split}', but the run's score is for task '{score.Task}' split '{score.Split}'");
+            merged.UpsertItemScores(new ItemScoreRecord(run.Arm, score.Task, split, items, run.Seed));
+        }
         foreach (var curve in unit.GetLossCurves().Where(c => c.Arm == run.Arm && c.Seed == run.Seed))
             merged.RecordTrainingLoss(curve.Arm, curve.Points, curve.Seed);
     }

@@ -20,7 +20,7 @@ public static class ExperimentReport
     public static ExperimentReportFiles Write(string outputFolder, ResultsStore store, string title = "LlmEmbed design comparison", double alpha = 0.05)
     {
         ArgumentNullException.ThrowIfNull(store);
-        return Write(outputFolder, store.GetArmTaskScores(), store.GetLossCurves(), title, alpha, store.GetExperiment());
+        return Write(outputFolder, store.GetArmTaskScores(), store.GetLossCurves(), title, alpha, store.GetExperiment(), store.GetItemScores());
     }
 
     public static ExperimentReportFiles Write(
@@ -29,7 +29,8 @@ public static class ExperimentReport
         IReadOnlyList<ArmLossCurve> lossCurves,
         string title = "LlmEmbed design comparison",
         double alpha = 0.05,
-        ExperimentRecord? experiment = null)
+        ExperimentRecord? experiment = null,
+        IReadOnlyList<ItemScoreRecord>? itemScores = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(outputFolder);
         ArgumentNullException.ThrowIfNull(scores);
@@ -60,6 +61,7 @@ public static class ExperimentReport
                                  $"{r}: {LexicalReferences.Describe(LexicalReferences.Parse(r))}")) + ".");
 
         AddPlannedFamily(doc, comparison);
+        AddItemLevelTests(doc, comparison, itemScores ?? []);
         AddCategoryTable(doc, comparison);
         AddDatasetTable(doc, comparison, scores);
         AddPairwiseSections(doc, comparison);
@@ -137,6 +139,40 @@ public static class ExperimentReport
                     p.Wilcoxon is null ? "n/a" : p.Significant ? "yes" : "no"]);
         }
         doc.AddTable("Planned comparisons (Wilcoxon over datasets, Holm within the planned family of each category)", header, rows);
+    }
+
+    // Beside the across-dataset Wilcoxon: per dataset, a paired bootstrap over its test items, for the planned pairs only.
+    private static void AddItemLevelTests(ReportDocument doc, DesignComparisonResult comparison, IReadOnlyList<ItemScoreRecord> itemScores)
+    {
+        var tests = ItemLevelComparison.Analyze(comparison, itemScores);
+        doc.AddHeading(1, "Per-dataset item-level tests (planned hypotheses)");
+        string alpha = comparison.Alpha.ToString("0.###", CultureInfo.InvariantCulture);
+        doc.AddParagraph("Each row tests one dataset on its own: a paired bootstrap over the dataset's test items " +
+                         $"({ItemLevelComparison.DefaultResamples} resamples; STS pairs, retrieval and reranking queries, classification " +
+                         "and clustering texts, pair-classification pairs) of the main-score difference A − B, recomputing the main score " +
+                         "(Spearman, nDCG@10, MAP, accuracy, V-measure, max AP) on every resample. With several seeds each arm is its mean " +
+                         "over its seeds, and every resample draws the same items for all seeds, so Δ is the seed-mean difference the " +
+                         "Wilcoxon tables use; the interval covers the evaluation items, not training's seed-to-seed spread. " +
+                         $"Two-sided percentile-bootstrap p (resolution {DesignComparisonResult.FormatP(2.0 / ItemLevelComparison.DefaultResamples)}); " +
+                         $"* marks significant at Holm-adjusted p <= {alpha} within each hypothesis's datasets. " +
+                         "These complement, and do not replace, the across-dataset tests above.");
+        if (tests.Count == 0)
+        {
+            doc.AddParagraph("No planned hypothesis has both of its designs in this experiment, so there are no item-level tests.");
+            return;
+        }
+        var header = new[] { "category", "dataset", "items", "seeds (A/B)", "Δ main score (A − B)", "95% bootstrap CI", "p (two-sided)", "p (Holm, this hypothesis)", "significant" };
+        foreach (var group in tests.GroupBy(t => t.Hypothesis))
+        {
+            var h = group.Key;
+            var rows = group.Select(t => (IReadOnlyList<string>)(t.Bootstrap is { } b
+                ? [t.Category, t.Task, t.Items.ToString(CultureInfo.InvariantCulture), $"{t.SeedsA}/{t.SeedsB}", Fmt(b.Difference),
+                    $"[{Fmt(b.Lower)}, {Fmt(b.Upper)}]", DesignComparisonResult.FormatP(b.PValue),
+                    DesignComparisonResult.FormatP(t.AdjustedPValue!.Value), t.Significant ? "yes *" : "no"]
+                : [t.Category, t.Task, t.Items == 0 ? "—" : t.Items.ToString(CultureInfo.InvariantCulture), $"{t.SeedsA}/{t.SeedsB}", "n/a", "n/a", "n/a", "n/a",
+                    $"n/a ({t.NotApplicableReason})"])).ToList();
+            doc.AddTable($"Item-level tests per dataset: {h.ArmA} vs {h.ArmB} ({h.Question})", header, rows);
+        }
     }
 
     private static void AddDatasetTable(ReportDocument doc, DesignComparisonResult comparison, IReadOnlyList<ArmTaskScore> scores)

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using LlmEmbed.Embedding;
 using LlmEmbed.Evaluation;
+using LlmEmbed.Evaluation.Results;
 using LlmEmbed.Evaluation.Tasks;
 using LlmEmbed.IO;
 using LlmEmbed.Training;
@@ -51,6 +52,10 @@ public sealed class ExperimentRunner
 
     /// <summary>The folder of one arm run: its training checkpoints, model, evaluation files and its own store.</summary>
     public static string RunFolder(string output, string key) => Path.Combine(output, "arms", key);
+
+    /// <summary>Where an arm run's evaluation writes: the MTEB result per task (<c>{task}.json</c>), its item scores
+    /// (<c>{task}.items.tsv</c>) and the embedding cache.</summary>
+    public static string EvaluationFolder(string output, string key) => Path.Combine(RunFolder(output, key), "eval");
 
     /// <summary>The tasks every arm is evaluated on (the experiment's evaluation selection).</summary>
     public static IReadOnlyList<TaskDefinition> SelectTasks(ExperimentConfig config)
@@ -183,7 +188,7 @@ public sealed class ExperimentRunner
         var evaluator = new MtebEvaluator(generator, key, new MtebEvaluatorOptions
         {
             DataRoot = dataRoot,
-            OutputFolder = Path.Combine(RunFolder(output, key), "eval"),
+            OutputFolder = EvaluationFolder(output, key),
             BatchSize = config.Evaluation.BatchSize,
             MaxSamplesPerTask = config.Evaluation.MaxSamplesPerTask,
             InstructionMode = config.Evaluation.Instructions switch { "none" => InstructionMode.None, "in-text" => InstructionMode.InText, _ => InstructionMode.Separate },
@@ -197,6 +202,10 @@ public sealed class ExperimentRunner
             var result = await evaluator.EvaluateTaskAsync(task, cancellation);
             TaskProgress?.Report(new EvaluationProgress(++evaluated, tasks.Count, task.Name, result.MainScore));
             var (split, scores) = result.Scores.First();
+            // The MTEB result and its item scores go into the run's eval folder before the score is recorded, so a
+            // recorded score always has its files (the merge loads the item scores from there).
+            result.Save(EvaluationFolder(output, key));
+            ItemScoresFile.SaveAll(EvaluationFolder(output, key), result);
             store.UpsertTaskScore(new TaskScoreRecord(arm.ResolvedName, task.Name, Category(task.Type), split, result.MainScore,
                 JsonSerializer.Serialize(scores[0].Metrics), result.EvaluationTimeSeconds, seed));
             log($"{prefix} {task.Name}: {result.MainScore:F4} ({task.MainScore}, {result.EvaluationTimeSeconds:F1} s)");

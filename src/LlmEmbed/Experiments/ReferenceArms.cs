@@ -27,11 +27,13 @@ public static class ReferenceArms
         foreach (string name in config.References)
         {
             var evaluator = new LexicalReferenceEvaluator(LexicalReferences.Parse(name), dataRoot, config.Evaluation.MaxSamplesPerTask);
-            foreach (var task in tasks.Where(t => evaluator.AppliesTo(t) && !store.HasScore(name, t.Name)))
+            // A score without item scores (stored before they were kept) is evaluated again to get them.
+            foreach (var task in tasks.Where(t => evaluator.AppliesTo(t) && !(store.HasScore(name, t.Name) && store.HasItemScores(name, t.Name))))
             {
                 cancellation.ThrowIfCancellationRequested();
                 var result = evaluator.EvaluateTask(task, cancellation);
                 var (split, scores) = result.Scores.First();
+                if (scores[0].Items is { } items) store.UpsertItemScores(new ItemScoreRecord(name, task.Name, split, items));
                 store.UpsertTaskScore(new TaskScoreRecord(name, task.Name, ExperimentRunner.Category(task.Type), split, result.MainScore,
                     JsonSerializer.Serialize(scores[0].Metrics), result.EvaluationTimeSeconds));
                 log($"[reference {name}] {task.Name}: {result.MainScore:F4} ({task.MainScore}, {result.EvaluationTimeSeconds:F1} s)");
@@ -48,5 +50,7 @@ public static class ReferenceArms
         using var store = ResultsStore.Open(referenceStore);
         foreach (var score in store.GetTaskScores().Where(s => config.References.Contains(s.Arm) && taskNames.Contains(s.Task)))
             merged.UpsertTaskScore(score);
+        foreach (var items in store.GetItemScores().Where(s => config.References.Contains(s.Arm) && taskNames.Contains(s.Task)))
+            merged.UpsertItemScores(items);
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using LlmEmbed.Evaluation.Results;
 using Microsoft.Data.Sqlite;
 
 namespace LlmEmbed.Experiments;
@@ -12,13 +13,17 @@ namespace LlmEmbed.Experiments;
 /// what <see cref="IsArmTrained"/> / <see cref="HasScore"/> report as done.
 /// </summary>
 /// <remarks>
-/// Schema (version 2; a version-1 file is migrated in place when opened, its rows getting no seed):
+/// Schema (version 3; a version-1 file is migrated in place when opened, its rows getting no seed, and a version-2
+/// file gains the empty <c>item_scores</c> table):
 /// <c>experiment(id=1, config_text, config_hash, software_versions, created_utc)</c>;
 /// <c>arms(name, seed_key, seed, config_json, status, checkpoint_path, train_seconds, updated_utc; PK(name, seed_key))</c>
 /// — one row per arm run, i.e. per (arm, seed);
 /// <c>task_scores(arm, task, seed_key, seed, category, split, main_score, metrics_json, eval_seconds, updated_utc;
 /// PK(arm, task, seed_key))</c>;
-/// <c>training_metrics(arm, seed_key, seed, step, loss; PK(arm, seed_key, step))</c>.
+/// <c>training_metrics(arm, seed_key, seed, step, loss; PK(arm, seed_key, step))</c>;
+/// <c>item_scores(arm, task, seed_key, seed, split, statistic, item_count, columns_json, updated_utc;
+/// PK(arm, task, seed_key, split))</c> — the per-item data a task's main score is computed from
+/// (<see cref="ItemScores"/>; <c>columns_json</c> is <c>{"column": [values…]}</c> at float32 precision).
 /// seed_key is the seed as text or '' for none (SQLite primary keys treat NULLs as distinct, which would break the
 /// upsert). The experiment runner records a seed for every arm run, score and loss point; null seeds remain for
 /// hand-made stores. One connection per store, not shared between threads.
@@ -26,7 +31,7 @@ namespace LlmEmbed.Experiments;
 public sealed class ResultsStore : IDisposable
 {
     public const string DefaultFileName = "results.sqlite";
-    private const int SchemaVersion = 2;
+    private const int SchemaVersion = 3;
 
     private readonly SqliteConnection _connection;
 
@@ -102,6 +107,7 @@ public sealed class ResultsStore : IDisposable
     private void CreateSchema()
     {
         MigrateVersion1();
+        MigrateVersion2();
         Execute("""
             CREATE TABLE IF NOT EXISTS schema_info (version INTEGER NOT NULL);
             CREATE TABLE IF NOT EXISTS experiment (
@@ -139,6 +145,17 @@ public sealed class ResultsStore : IDisposable
                 step INTEGER NOT NULL,
                 loss REAL NOT NULL,
                 PRIMARY KEY (arm, seed_key, step));
+            CREATE TABLE IF NOT EXISTS item_scores (
+                arm TEXT NOT NULL,
+                task TEXT NOT NULL,
+                seed_key TEXT NOT NULL,
+                seed INTEGER,
+                split TEXT NOT NULL,
+                statistic TEXT NOT NULL,
+                item_count INTEGER NOT NULL,
+                columns_json TEXT NOT NULL,
+                updated_utc TEXT NOT NULL,
+                PRIMARY KEY (arm, task, seed_key, split));
             """);
         using var cmd = _connection.CreateCommand();
         cmd.CommandText = "SELECT version FROM schema_info LIMIT 1";
@@ -169,7 +186,31 @@ public sealed class ResultsStore : IDisposable
             "INSERT INTO training_metrics SELECT arm, '', NULL, step, loss FROM training_metrics_v1",
             "DROP TABLE arms_v1",
             "DROP TABLE training_metrics_v1",
-            $"UPDATE schema_info SET version = {SchemaVersion}",
+            "UPDATE schema_info SET version = 2", // then MigrateVersion2
+        })
+        {
+            using var step = _connection.CreateCommand();
+            step.Transaction = transaction;
+            step.CommandText = sql;
+            step.ExecuteNonQuery();
+        }
+        transaction.Commit();
+    }
+
+    /// <summary>Version 3 adds the <c>item_scores</c> table; nothing else changes, so a version-2 file keeps every row.</summary>
+    private void MigrateVersion2()
+    {
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = "SELECT version FROM schema_info LIMIT 1";
+        object? version;
+        try { version = cmd.ExecuteScalar(); }
+        catch (SqliteException) { return; } // a new file: no schema_info yet
+        if (version is null || Convert.ToInt32(version, CultureInfo.InvariantCulture) != 2) return;
+        using var transaction = _connection.BeginTransaction();
+        foreach (var sql in new[]
+        {
+            "CREATE TABLE item_scores (arm TEXT NOT NULL, task TEXT NOT NULL, seed_key TEXT NOT NULL, seed INTEGER, split TEXT NOT NULL, statistic TEXT NOT NULL, item_count INTEGER NOT NULL, columns_json TEXT NOT NULL, updated_utc TEXT NOT NULL, PRIMARY KEY (arm, task, seed_key, split))",
+            "UPDATE schema_info SET version = 3",
         })
         {
             using var step = _connection.CreateCommand();
@@ -342,6 +383,55 @@ public sealed class ResultsStore : IDisposable
 
     /// <summary>The scores in the analysis model (<see cref="DesignComparison"/>, <see cref="ExperimentReport"/>).</summary>
     public IReadOnlyList<ArmTaskScore> GetArmTaskScores() => GetTaskScores().Select(s => s.ToArmTaskScore()).ToList();
+
+    // ---- item scores ------------------------------------------------------------------------------------------
+
+    /// <summary>Inserts or replaces the item scores of (arm, task, seed, split).</summary>
+    public void UpsertItemScores(ItemScoreRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        RequireName(record.Arm, "arm name");
+        RequireName(record.Task, "task name");
+        RequireName(record.Split, $"split of task '{record.Task}'");
+        ArgumentNullException.ThrowIfNull(record.Items);
+        record.Items.Validate();
+        Execute("""
+            INSERT INTO item_scores(arm, task, seed_key, seed, split, statistic, item_count, columns_json, updated_utc)
+            VALUES ($arm, $task, $seedKey, $seed, $split, $statistic, $count, $columns, $updated)
+            ON CONFLICT(arm, task, seed_key, split) DO UPDATE SET seed = excluded.seed, statistic = excluded.statistic,
+                item_count = excluded.item_count, columns_json = excluded.columns_json, updated_utc = excluded.updated_utc
+            """,
+            ("$arm", record.Arm), ("$task", record.Task), ("$seedKey", SeedKey(record.Seed)), ("$seed", record.Seed), ("$split", record.Split),
+            ("$statistic", record.Items.Statistic), ("$count", record.Items.Count), ("$columns", ItemScoresFile.ColumnsToJson(record.Items)),
+            ("$updated", FormatTime(DateTimeOffset.UtcNow)));
+    }
+
+    /// <summary>Whether (arm, task, seed) has stored item scores (any split).</summary>
+    public bool HasItemScores(string arm, string task, long? seed = null)
+    {
+        using var cmd = Command("SELECT 1 FROM item_scores WHERE arm = $arm AND task = $task AND seed_key = $seedKey LIMIT 1",
+            ("$arm", arm), ("$task", task), ("$seedKey", SeedKey(seed)));
+        return cmd.ExecuteScalar() != null;
+    }
+
+    /// <summary>Every stored item-score row, by arm, task, seed and split; a damaged row is reported with its key.</summary>
+    public IReadOnlyList<ItemScoreRecord> GetItemScores()
+    {
+        using var cmd = Command("SELECT arm, task, seed, split, statistic, item_count, columns_json FROM item_scores ORDER BY arm, task, seed, split");
+        using var reader = cmd.ExecuteReader();
+        var records = new List<ItemScoreRecord>();
+        while (reader.Read())
+        {
+            string arm = reader.GetString(0), task = reader.GetString(1), split = reader.GetString(3);
+            long? seed = reader.IsDBNull(2) ? null : reader.GetInt64(2);
+            string where = $"{Path}: item_scores of arm '{arm}' on task '{task}'{SeedText(seed)} split '{split}'";
+            var items = ItemScoresFile.ColumnsFromJson(reader.GetString(4), reader.GetString(6), where);
+            if (items.Count != reader.GetInt64(5))
+                throw new InvalidDataException($"{where}: item_count is {reader.GetInt64(5)} but the columns hold {items.Count} items; the database is damaged");
+            records.Add(new ItemScoreRecord(arm, task, split, items, seed));
+        }
+        return records;
+    }
 
     // ---- training metrics -------------------------------------------------------------------------------------
 

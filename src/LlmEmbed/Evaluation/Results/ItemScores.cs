@@ -66,6 +66,36 @@ public sealed record ItemScores(string Statistic, IReadOnlyDictionary<string, do
     /// </summary>
     public static PairedStatisticBootstrapResult Compare(ItemScores a, ItemScores b, int resamples = 2000, int seed = 12345)
     {
+        RequireSameItems(a, b);
+        return PairedStatisticBootstrap.Test(a.Count, a.Evaluate, b.Evaluate, resamples, seed: seed);
+    }
+
+    /// <summary>
+    /// Paired test of two models trained with several seeds, on the same items of one dataset: each model is
+    /// represented by its mean main score over its seeds, as the across-dataset tests represent it, and a bootstrap
+    /// resample of items is applied to every seed at once (the items are the same for all seeds), so the interval
+    /// reflects the uncertainty of evaluating on these items for the seed-averaged difference; it does not include the
+    /// seed-to-seed spread of training. With one seed per side this is <see cref="Compare(ItemScores, ItemScores, int, int)"/>.
+    /// </summary>
+    public static PairedStatisticBootstrapResult Compare(IReadOnlyList<ItemScores> a, IReadOnlyList<ItemScores> b, int resamples = 2000, int seed = 12345)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (a.Count == 0 || b.Count == 0) throw new ArgumentException("each side needs item scores of at least one seed");
+        var all = a.Concat(b).ToList();
+        var first = all[0];
+        foreach (var other in all.Skip(1)) RequireSameItems(first, other);
+        double SeedMean(IReadOnlyList<ItemScores> seeds, IReadOnlyList<int> indices)
+        {
+            double sum = 0;
+            foreach (var s in seeds) sum += s.Evaluate(indices);
+            return sum / seeds.Count;
+        }
+        return PairedStatisticBootstrap.Test(first.Count, indices => SeedMean(a, indices), indices => SeedMean(b, indices), resamples, seed: seed);
+    }
+
+    private static void RequireSameItems(ItemScores a, ItemScores b)
+    {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
         a.Validate();
@@ -75,7 +105,6 @@ public sealed record ItemScores(string Statistic, IReadOnlyDictionary<string, do
         foreach (string column in new[] { "gold", "label" })
             if (a.Columns.TryGetValue(column, out var x) && b.Columns.TryGetValue(column, out var y) && !x.AsSpan().SequenceEqual(y))
                 throw new ArgumentException($"item column '{column}' differs between the two models; they are not the same items");
-        return PairedStatisticBootstrap.Test(a.Count, a.Evaluate, b.Evaluate, resamples, seed: seed);
     }
 
     /// <summary>The main score over all items.</summary>
