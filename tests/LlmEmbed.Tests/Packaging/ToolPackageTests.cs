@@ -60,7 +60,9 @@ public class ToolPackageTests(ITestOutputHelper output)
         string baseModel = Path.Combine(TestPaths.RepoRoot, "models", "llm-embed-base");
         var (infoExit, infoOut, infoErr) = Run(llmEmbed, work, "info", "--model", baseModel);
         Assert.True(infoExit == 0, $"installed llm-embed info exited {infoExit}\n{infoOut}\n{infoErr}");
-        var expectedLines = ModelFolderInfo.Read(baseModel).Lines().Select(l => $"{l.Name,-18} {l.Value}").ToList();
+        // info's lines, then what dtype auto means here (the installed tool inherits the suite's float32 pin).
+        var expectedLines = ModelFolderInfo.Read(baseModel).Lines().Select(l => $"{l.Name,-18} {l.Value}")
+            .Append($"{"cpu dtype",-18} {CpuDTypeProbe.Current}").ToList();
         Assert.Equal(expectedLines, infoOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToList());
 
         // An embedding model on the project's base model (mean pooling, no LoRA: nothing random to initialise).
