@@ -72,9 +72,15 @@ public class ProgressDisplayTests(ITestOutputHelper output)
         Assert.True(File.Exists("/usr/bin/script"), "util-linux `script` (/usr/bin/script) is needed to give the CLI a pseudo-terminal");
         using var ws = new Workspace();
 
-        string embed = UnderPseudoTerminal(ws.Path, ws.EmbedArguments("live.npy"));
-        AssertLiveRendering(embed, "embedded 103/103");
-        Assert.Equal(103, NpyReader.ReadFloat32(Path.Combine(ws.Path, "live.npy")).Length);
+        // Enough batches that the embedding outlasts several of Spectre's 100 ms refreshes even on an idle machine
+        // (103 texts at batch 4 finished before the first redraw there): the texts 30 times over, 773 batches.
+        string many = Path.Combine(ws.Path, "many.txt");
+        File.WriteAllLines(many, Enumerable.Repeat(File.ReadAllLines(ws.Texts), 30).SelectMany(t => t));
+        var arguments = ws.EmbedArguments("live.npy");
+        arguments[Array.IndexOf(arguments, ws.Texts)] = many;
+        string embed = UnderPseudoTerminal(ws.Path, arguments);
+        AssertLiveRendering(embed, "embedded 3090/3090");
+        Assert.Equal(3090, NpyReader.ReadFloat32(Path.Combine(ws.Path, "live.npy")).Length);
 
         string train = UnderPseudoTerminal(ws.Path, ws.TrainArguments);
         AssertLiveRendering(train, "training: step 10/10");
