@@ -60,7 +60,11 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>
             // kaiming_uniform_(a=sqrt(5)) on [r, in]: bound = sqrt(6 / ((1 + a²) · fan_in)) = 1 / sqrt(fan_in).
             double bound = 1.0 / Math.Sqrt(InFeatures);
             using var init = rand(new long[] { rank, InFeatures }, dtype: ScalarType.Float32, generator: generator);
-            lora_A.weight!.copy_(init.mul_(2 * bound).sub_(bound));
+            // Explicit, disposed Scalars: an implicit double→Scalar temporary can be finalized while libtorch still
+            // reads it (a CI run failed in Scalar::toDouble here).
+            using var scale = (2 * bound).ToScalar();
+            using var shift = bound.ToScalar();
+            lora_A.weight!.copy_(init.mul_(scale).sub_(shift));
             lora_B.weight!.zero_();
         }
         lora_dropout = dropout > 0 ? nn.Dropout(dropout) : null;
