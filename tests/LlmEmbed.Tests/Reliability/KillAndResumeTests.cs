@@ -43,22 +43,7 @@ public sealed class KillAndResumeTests(CliReferenceRuns runs, ITestOutputHelper 
             KillPoint.During("right after the final checkpoint, before the model folder", AfterFinalCheckpoint(checkpoints, CliReferenceRuns.TrainSteps, model)),
             KillPoint.During("while the final model folder is being written", NewEntry(output, "model*")),
         };
-        var checkpointFiles = FileSet(NewestCheckpoint(Path.Combine(reference.Output, "checkpoints")));
-        var modelFiles = FileSet(Path.Combine(reference.Output, "model"));
-        new KillResumeScenario
-        {
-            WorkingDirectory = tmp.Path,
-            FirstArguments = ["train", "--config", config],
-            RerunArguments = ["train", "--config", config, "--resume"],
-            LockedFolder = output,
-            CheckpointRoot = checkpoints,
-            Journal = journal.WriteLine,
-            AfterKill = _ =>
-            {
-                AssertNoTornCheckpoint(checkpoints, checkpointFiles);
-                AssertModelFolderWholeOrAbsent(model, modelFiles);
-            },
-        }.Run(kills);
+        RunTrainerScenario("train", reference.Output, tmp.Path, config, output, kills);
 
         AssertSameBytes(Path.Combine(reference.Output, "model"), model, "*.safetensors", "embedding_config.json");
         AssertSameTrainingLog(reference.Output, output, CliReferenceRuns.TrainSteps);
@@ -84,13 +69,28 @@ public sealed class KillAndResumeTests(CliReferenceRuns runs, ITestOutputHelper 
             KillPoint.During("during a validation pass", InValidation(Path.Combine(output, "metrics.jsonl"))),
             KillPoint.During("while the final model folder is being written", NewEntry(output, "model*")),
         };
-        var checkpointFiles = FileSet(NewestCheckpoint(Path.Combine(reference.Output, "checkpoints")));
-        var modelFiles = FileSet(Path.Combine(reference.Output, "model"));
+        RunTrainerScenario("pretrain", reference.Output, tmp.Path, config, output, kills);
+
+        AssertSameBytes(Path.Combine(reference.Output, "model"), model, "*");
+        AssertSameTrainingLog(reference.Output, output, CliReferenceRuns.PretrainSteps, "val_loss", "val_perplexity", "val_bits_per_byte");
+        foreach (var number in new[] { "FinalTrainLoss", "ValidationLoss", "ValidationBitsPerByte", "Steps" })
+            Assert.Equal(ResultNumber(reference.Output, number), ResultNumber(output, number));
+    }
+
+    /// <summary>
+    /// Kills and reruns (with --resume) one trainer command; after each kill no checkpoint is torn and the model folder
+    /// is whole or absent (compared with the uninterrupted run in <paramref name="referenceOutput"/>).
+    /// </summary>
+    private void RunTrainerScenario(string command, string referenceOutput, string workingDirectory, string config, string output, List<KillPoint> kills)
+    {
+        string checkpoints = Path.Combine(output, "checkpoints"), model = Path.Combine(output, "model");
+        var checkpointFiles = FileSet(NewestCheckpoint(Path.Combine(referenceOutput, "checkpoints")));
+        var modelFiles = FileSet(Path.Combine(referenceOutput, "model"));
         new KillResumeScenario
         {
-            WorkingDirectory = tmp.Path,
-            FirstArguments = ["pretrain", "--config", config],
-            RerunArguments = ["pretrain", "--config", config, "--resume"],
+            WorkingDirectory = workingDirectory,
+            FirstArguments = [command, "--config", config],
+            RerunArguments = [command, "--config", config, "--resume"],
             LockedFolder = output,
             CheckpointRoot = checkpoints,
             Journal = journal.WriteLine,
@@ -100,11 +100,6 @@ public sealed class KillAndResumeTests(CliReferenceRuns runs, ITestOutputHelper 
                 AssertModelFolderWholeOrAbsent(model, modelFiles);
             },
         }.Run(kills);
-
-        AssertSameBytes(Path.Combine(reference.Output, "model"), model, "*");
-        AssertSameTrainingLog(reference.Output, output, CliReferenceRuns.PretrainSteps, "val_loss", "val_perplexity", "val_bits_per_byte");
-        foreach (var number in new[] { "FinalTrainLoss", "ValidationLoss", "ValidationBitsPerByte", "Steps" })
-            Assert.Equal(ResultNumber(reference.Output, number), ResultNumber(output, number));
     }
 
     [Fact]
